@@ -1,0 +1,155 @@
+"""The main window: navigation between Today, Session and History."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext
+from ui.history import HistoryScreen
+from ui.session_screen import SessionScreen
+from ui.theme import apply_theme
+from ui.today import TodayScreen
+
+SCREENS = ("today", "session", "history")
+
+
+class MainWindow(QMainWindow):
+    """Signals: sign_out_requested."""
+
+    sign_out_requested = Signal()
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("Session Companion" + (" — DEMO DATA" if ctx.demo else ""))
+        self.ctx = ctx
+        self._settings = settings
+
+        self.today = TodayScreen(ctx)
+        self.session = SessionScreen(ctx)
+        self.history = HistoryScreen(ctx)
+        self.stack = QStackedWidget()
+        for screen in (self.today, self.session, self.history):
+            self.stack.addWidget(screen)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(12, 4, 12, 0)
+        self.nav = QButtonGroup(self)
+        self.nav.setExclusive(True)
+        self.nav_buttons: dict[str, QToolButton] = {}
+        for i, (key, label) in enumerate(
+            [("today", "Today"), ("session", "Session"), ("history", "History")]
+        ):
+            button = QToolButton()
+            button.setText(label)
+            button.setObjectName(f"nav_{key}")
+            button.setAccessibleName(f"Go to {label}")
+            button.setToolTip(f"{label} (Ctrl+{i + 1})")
+            button.setCheckable(True)
+            button.setProperty("nav", True)
+            button.clicked.connect(lambda _c=False, k=key: self.show_screen(k))
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
+            shortcut.activated.connect(lambda k=key: self.show_screen(k))
+            self.nav.addButton(button)
+            self.nav_buttons[key] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+        if ctx.demo:
+            demo = QLabel("DEMO DATA — synthetic patients")
+            demo.setObjectName("demo_badge")
+            demo.setProperty("role", "banner")
+            bar.addWidget(demo)
+        self.user_label = QLabel("")
+        self.user_label.setObjectName("signed_in_user")
+        self.user_label.setProperty("role", "muted")
+        bar.addWidget(self.user_label)
+        self.theme_button = QToolButton()
+        self.theme_button.setObjectName("theme_toggle")
+        self.theme_button.setAccessibleName("Switch between dim and light theme")
+        self.theme_button.setText("Light theme")
+        self.theme_button.clicked.connect(self.toggle_theme)
+        bar.addWidget(self.theme_button)
+        self.sign_out_button = QToolButton()
+        self.sign_out_button.setObjectName("sign_out")
+        self.sign_out_button.setText("Sign out")
+        self.sign_out_button.setAccessibleName("Sign out")
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        bar.addWidget(self.sign_out_button)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        QShortcut(QKeySequence.StandardKey.Find, self, self._find)
+
+        self.today.open_session.connect(self.open_session)
+        self.history.open_session.connect(self.open_session)
+        self.session.session_changed.connect(self.today.refresh)
+        self.resize(1280, 800)
+        self.setMinimumSize(1024, 680)
+        if settings is not None:
+            geometry = settings.value("main_window/geometry")
+            if geometry is not None:
+                self.restoreGeometry(geometry)
+
+    def set_actor_label(self) -> None:
+        a = self.ctx.actor
+        self.user_label.setText(f"{a.display_name} · {a.role.value}" if a else "")
+        self.today.apply_permissions()
+
+    def refresh(self) -> None:
+        self.set_actor_label()
+        self.today.refresh()
+        self.history.refresh()
+
+    def show_screen(self, key: str) -> None:
+        widget = {"today": self.today, "session": self.session, "history": self.history}[key]
+        if key == "today":
+            self.today.refresh()
+        elif key == "history":
+            self.history.refresh()
+        self.stack.setCurrentWidget(widget)
+        self.nav_buttons[key].setChecked(True)
+
+    def open_session(self, session_id: int) -> None:
+        self.session.open(session_id)
+        self.show_screen("session")
+
+    def current_screen(self) -> str:
+        return SCREENS[self.stack.currentIndex()]
+
+    def toggle_theme(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        name = "light" if app.property("companion_theme") == "dim" else "dim"
+        apply_theme(app, name)
+        self.theme_button.setText("Dim theme" if name == "light" else "Light theme")
+        if self._settings is not None:
+            self._settings.setValue("theme", name)
+
+    def _find(self) -> None:
+        if self.current_screen() == "history":
+            self.history.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        else:
+            self.show_screen("today")
+            self.today.focus_search()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._settings is not None:
+            self._settings.setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)
