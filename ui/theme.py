@@ -114,6 +114,7 @@ def stylesheet(t: Theme) -> str:
     QFrame[role="step"] {{ border-radius: 8px; border: 1px solid {t.border}; background: {t.base}; }}
     QFrame[role="step"][state="current"] {{ border: 2px solid {t.accent}; }}
     QFrame[role="step"][state="done"] {{ background: {t.alt_base}; }}
+    QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
     QFrame#session_divider {{ background: {t.border}; border: none; }}
     QStatusBar {{ color: {t.muted}; }}
     """
