@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 
 from companion.clock import Clock
+from companion.errors import NotAllowedNow
+from companion.protocol import Protocol, ProtocolError
 from companion.services.patients import PatientService
 from companion.services.sessions import SessionService
 from companion.services.staff import StaffService
@@ -21,13 +23,47 @@ class Services:
     staff: StaffService
     patients: PatientService
     sessions: SessionService
+    # A broken protocol file does not stop review work, but no session may start on it.
+    protocol: Protocol | None
+    protocol_error: ProtocolError | None
+
+    def require_protocol(self) -> Protocol:
+        return require_protocol(self.protocol or self.protocol_error)
 
     @classmethod
-    def create(cls, db: Database, clock: Clock, hasher: PasswordHasher | None = None) -> Services:
+    def create(
+        cls,
+        db: Database,
+        clock: Clock,
+        hasher: PasswordHasher | None = None,
+        protocol: Protocol | ProtocolError | None = None,
+    ) -> Services:
+        loaded = load_default_protocol() if protocol is None else protocol
         return cls(
             db=db,
             clock=clock,
+            protocol=loaded if isinstance(loaded, Protocol) else None,
+            protocol_error=loaded if isinstance(loaded, ProtocolError) else None,
             staff=StaffService(db, clock, hasher),
             patients=PatientService(db, clock),
-            sessions=SessionService(db, clock),
+            sessions=SessionService(db, clock, lambda: require_protocol(loaded)),
         )
+
+
+def load_default_protocol() -> Protocol | ProtocolError:
+    """The shipped protocol file, or the error that names its broken key."""
+    from companion.protocol import default_protocol_path, load_protocol
+
+    try:
+        return load_protocol(default_protocol_path())
+    except ProtocolError as exc:
+        return exc
+
+
+def require_protocol(loaded: Protocol | ProtocolError | None) -> Protocol:
+    if isinstance(loaded, Protocol):
+        return loaded
+    raise NotAllowedNow(
+        f"The clinic protocol file is broken, so no session can run: {loaded}. "
+        "Ask the physician to correct data/protocol.toml."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -53,13 +54,18 @@ def _row(ts: TreatmentSession, p: Patient) -> SessionRow:
 
 
 class SessionService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, protocol_check: Callable[[], object] | None = None
+    ) -> None:
         self._db = db
         self._clock = clock
+        self._protocol_check = protocol_check
 
     def start_session(self, actor: Actor, patient_id: int) -> SessionRow:
         """Open a new session at check-in; its number in the patient's course is computed."""
         require(actor, Action.START_SESSION)
+        if self._protocol_check is not None:
+            self._protocol_check()
         now = self._clock.now()
         with self._db.transaction() as s:
             patient = s.get_one(Patient, patient_id)

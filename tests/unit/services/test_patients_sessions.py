@@ -174,3 +174,16 @@ def test_first_admin_only_once(services: Services, admin: Actor) -> None:
     assert admin.role == Role.ADMIN
     with pytest.raises(PermissionDenied):
         services.staff.create_first_admin("other", "Other", PIN)
+
+
+def test_no_session_starts_on_a_broken_protocol(services: Services, guide: Actor) -> None:
+    from companion.protocol import ProtocolError
+
+    broken = Services.create(
+        services.db, services.clock, protocol=ProtocolError("alerts.spo2_below", "must be a number")
+    )
+    pid = add(broken, guide)
+    with pytest.raises(NotAllowedNow, match=r"alerts\.spo2_below"):
+        broken.sessions.start_session(guide, pid)
+    assert broken.sessions.unfinished() == []
+    assert services.protocol is not None and services.protocol.bp_gate.systolic_above == 140
