@@ -134,13 +134,18 @@ class SessionScreen(QWidget):
             step.setChecked(p == phase)
 
     def _advance(self) -> None:
+        """A page finished its phase: move the stored phase past it (never backwards) and show
+        the next page. The page that asked is the reference, not a cached phase, because the
+        page's own service call may already have moved the session on."""
         if self.session is None:
             return
-        index = PHASE_ORDER.index(self.session.phase)
-        if index + 1 < len(PHASE_ORDER):
-            nxt = PHASE_ORDER[index + 1]
+        page = self.sender()
+        done = page.phase if isinstance(page, PhasePage) else self.session.phase
+        self.session = self._ctx.services.sessions.get(self.session.id)
+        target_index = PHASE_ORDER.index(done) + 1
+        if target_index < len(PHASE_ORDER) and PHASE_ORDER.index(self.session.phase) < target_index:
             self.session = self._ctx.services.sessions.set_phase(
-                self._ctx.require_actor(), self.session.id, nxt
+                self._ctx.require_actor(), self.session.id, PHASE_ORDER[target_index]
             )
         self._on_page_changed()
         self.show_phase(self.session.phase)

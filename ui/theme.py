@@ -7,6 +7,7 @@ no pure white areas, and clinical flags that carry text as well as colour.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
@@ -28,6 +29,12 @@ class Theme:
     alarming: str
     ok: str
 
+    @property
+    def name_for_assets(self) -> str:
+        return "dark" if self.name == "dim" else "light"
+
+
+_ASSETS = Path(__file__).resolve().parent.joinpath("assets").as_posix()
 
 DIM = Theme(
     name="dim",
@@ -115,6 +122,16 @@ def stylesheet(t: Theme) -> str:
     QFrame[role="step"][state="current"] {{ border: 2px solid {t.accent}; }}
     QFrame[role="step"][state="done"] {{ background: {t.alt_base}; }}
     QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
+    QCheckBox, QRadioButton {{ spacing: 8px; }}
+    QCheckBox::indicator, QRadioButton::indicator {{ width: 18px; height: 18px;
+        border: 2px solid {t.muted}; background: {t.base}; }}
+    QCheckBox::indicator {{ border-radius: 4px; }}
+    QRadioButton::indicator {{ border-radius: 11px; }}
+    QCheckBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent};
+        image: url({_ASSETS}/check-{t.name_for_assets}.svg); }}
+    QRadioButton::indicator:checked {{ background: {t.accent}; border-color: {t.accent}; }}
+    QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border-color: {t.accent}; }}
+    QCheckBox:disabled, QRadioButton:disabled {{ color: {t.muted}; }}
     QFrame#session_divider {{ background: {t.border}; border: none; }}
     QStatusBar {{ color: {t.muted}; }}
     """
