@@ -11,12 +11,15 @@ import hashlib
 import json
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
+from companion.clinical.news2 import news2
+from companion.clinical.plausibility import VitalsValues, flag_vitals
+from companion.clinical.scales import score_scale
 from companion.services.patients import search_key
 from companion.storage.database import Database
 from companion.storage.models import (
@@ -236,20 +239,30 @@ def _completed_session(
     items = _spread(rng, target, n_items, item_max)
     if course.scale == "phq9":
         items[8] = 0  # the demo keeps item 9 at zero: no safety alert in synthetic history
+    score = score_scale(course.scale, items)
     s.add(
         ScaleResponse(
             session_id=ts.id,
             scale=course.scale,
             context="pre",
             items=items,
-            total=sum(items),
-            band="",
+            total=score.total,
+            band=score.band,
             measured_at=start + timedelta(minutes=10),
             recorded_at=start + timedelta(minutes=10),
             **rec,
         )
     )
     base = (118 + rng.randrange(16), 74 + rng.randrange(10), 66 + rng.randrange(14))
+    temp = round(36.4 + rng.random() * 0.6, 1)
+    baseline = VitalsValues(
+        systolic=base[0],
+        diastolic=base[1],
+        pulse=base[2],
+        spo2=98,
+        respiration=14,
+        temperature_c=temp,
+    )
     s.add(
         VitalsReading(
             session_id=ts.id,
@@ -259,10 +272,12 @@ def _completed_session(
             pulse=base[2],
             spo2=98,
             respiration=14,
-            temperature_c=round(36.4 + rng.random() * 0.6, 1),
+            temperature_c=temp,
             weight_kg=round(58 + rng.random() * 40, 1),
             on_oxygen=False,
             consciousness="A",
+            news2_total=news2(baseline).total,
+            flags=[asdict(f) for f in flag_vitals(baseline)],
             measured_at=start + timedelta(minutes=5),
             recorded_at=start + timedelta(minutes=5),
             **rec,
@@ -324,6 +339,14 @@ def _completed_session(
         s.add(cp)
         s.flush()
         sys_, dia, pulse, spo2, resp = _vitals(rng, base, offset)
+        values = VitalsValues(
+            systolic=sys_,
+            diastolic=dia,
+            pulse=pulse,
+            spo2=spo2,
+            respiration=resp,
+            temperature_c=round(36.6 + rng.random() * 0.5, 1),
+        )
         s.add(
             VitalsReading(
                 session_id=ts.id,
@@ -334,8 +357,11 @@ def _completed_session(
                 pulse=pulse,
                 spo2=spo2,
                 respiration=resp,
+                temperature_c=values.temperature_c,
                 on_oxygen=False,
                 consciousness="A",
+                news2_total=news2(values).total,
+                flags=[asdict(f) for f in flag_vitals(values, baseline)],
                 measured_at=at,
                 recorded_at=at + timedelta(minutes=1),
                 **rec,
