@@ -83,6 +83,7 @@ def stylesheet(t: Theme) -> str:
     QLabel[role="banner"] {{ background: {t.alt_base}; border: 1px solid {t.border};
         border-radius: 6px; padding: 8px 12px; }}
     QLabel[role="error"] {{ color: {t.alarming}; font-weight: 600; }}
+    QLabel[flag="ok"] {{ color: {t.ok}; font-weight: 600; }}
     QLabel[flag="abnormal"] {{ color: {t.abnormal}; font-weight: 600; }}
     QLabel[flag="alarming"] {{ color: {t.alarming}; font-weight: 700; }}
     QLineEdit[flag="abnormal"], QSpinBox[flag="abnormal"] {{ border: 2px solid {t.abnormal}; }}
