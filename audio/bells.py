@@ -13,11 +13,15 @@ import tempfile
 import wave
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from audio.script import BELL_KINDS, Bell, BellKind
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+# numpy (~0.3 s to import) is imported inside the functions that synthesise: the centering page
+# imports this module at app start-up, but bells are made later, off the GUI thread.
 
 SAMPLE_RATE = 44100
 PARTIAL_RATIOS = (1.0, 2.71, 5.18, 8.40)
@@ -60,6 +64,8 @@ def partial_frequencies(kind: BellKind) -> list[float]:
 
 
 def _strike(voice: BellVoice, n: int, sample_rate: int) -> npt.NDArray[np.float64]:
+    import numpy as np
+
     t = np.arange(n, dtype=np.float64) / sample_rate
     out = np.zeros(n)
     for ratio, amp, decay, beat in zip(
@@ -79,6 +85,8 @@ def synthesize_bell(
     kind: BellKind, double: bool = False, sample_rate: int = SAMPLE_RATE
 ) -> npt.NDArray[np.float32]:
     """Mono float32 samples in [-1, 1], peak at -3 dBFS, fading to silence at the end."""
+    import numpy as np
+
     if kind not in VOICES:
         raise ValueError(f"unknown bell kind {kind!r}; expected one of {', '.join(BELL_KINDS)}")
     voice = VOICES[kind]
@@ -98,6 +106,8 @@ def write_wav(
     path: Path, samples: npt.NDArray[np.floating], sample_rate: int = SAMPLE_RATE
 ) -> None:
     """Write mono 16-bit PCM atomically (temp file + os.replace): a crash never leaves half a WAV."""
+    import numpy as np
+
     if samples.ndim != 1:
         raise ValueError("expected mono samples (a 1-D array)")
     peak = float(np.max(np.abs(samples))) if samples.size else 0.0
