@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.orm import Session
 
 from companion.clock import Clock
@@ -89,26 +90,44 @@ class PatientService:
 
     def find(self, text: str = "", limit: int = 200) -> list[PatientRow]:
         """Patients whose name or chart number contains `text` (case- and accent-insensitive)."""
-        needle = fold(text.strip())
-        done = (
-            select(func.count(TreatmentSession.id))
-            .where(
-                TreatmentSession.patient_id == Patient.id,
-                TreatmentSession.status == SessionStatus.COMPLETED,
-            )
-            .scalar_subquery()
-        )
-        query = select(Patient, done).order_by(Patient.family_name, Patient.given_name).limit(limit)
-        if needle:
-            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(Patient.search_key.like(f"%{escaped}%", escape="\\"))
         with self._db.transaction() as s:
-            return [_row(p, n) for p, n in s.execute(query)]
+            return find_patients(s, text, limit)
 
     def get(self, patient_id: int) -> PatientRow:
         with self._db.transaction() as s:
             patient = s.get_one(Patient, patient_id)
             return _row(patient, _count_completed(s, patient_id))
+
+
+def search_key_contains(text: str) -> ColumnElement[bool] | None:
+    """The indexed search condition for `text`, or None when there is nothing to filter by.
+
+    A needle with control characters matches nothing (names may not hold them): SQLite would
+    otherwise cut the LIKE pattern at a NUL and match every patient.
+    """
+    needle = fold(text.strip())
+    if not needle:
+        return None
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in needle):
+        return false()
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Patient.search_key.like(f"%{escaped}%", escape="\\")
+
+
+def find_patients(s: Session, text: str, limit: int) -> list[PatientRow]:
+    done = (
+        select(func.count(TreatmentSession.id))
+        .where(
+            TreatmentSession.patient_id == Patient.id,
+            TreatmentSession.status == SessionStatus.COMPLETED,
+        )
+        .scalar_subquery()
+    )
+    query = select(Patient, done).order_by(Patient.family_name, Patient.given_name, Patient.id)
+    condition = search_key_contains(text)
+    if condition is not None:
+        query = query.where(condition)
+    return [_row(p, n) for p, n in s.execute(query.limit(max(1, limit)))]
 
 
 def _count_completed(s: Session, patient_id: int) -> int:
