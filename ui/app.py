@@ -51,6 +51,18 @@ def run_app(data_dir: Path, *, demo: bool) -> int:
         )
         return 3
     log.info("database opened (demo=%s)", demo)
+    if not demo:  # demo data is synthetic: no daily copies of it
+        from companion.backups import daily_backup
+
+        try:
+            daily_backup(services.db.path, clock.now().astimezone().date())
+        except StorageError as exc:  # the database itself is fine: warn and carry on
+            log.warning("daily backup failed: %s", type(exc).__name__)
+            QMessageBox.warning(
+                None,
+                "Today's backup could not be made",
+                f"{exc.problem}\n\n{exc.what_to_do}\n\nYou can keep working; entries are saved.",
+            )
     ctx = AppContext(services=services, clock=clock, data_dir=data_dir, demo=demo)
     from ui.shell import Shell
 

@@ -16,13 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from companion.roles import Action, Actor
+from ui.admin import AdminScreen
 from ui.context import AppContext
 from ui.history import HistoryScreen
+from ui.lock_screen import DEFAULT_IDLE_MINUTES, IdleLock
 from ui.session_screen import SessionScreen
 from ui.theme import apply_theme
 from ui.today import TodayScreen
 
-SCREENS = ("today", "session", "history")
+SCREENS = ("today", "session", "history", "admin")
 
 
 class MainWindow(QMainWindow):
@@ -30,7 +33,12 @@ class MainWindow(QMainWindow):
 
     sign_out_requested = Signal()
 
-    def __init__(self, ctx: AppContext, settings: QSettings | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings | None = None,
+        idle_lock_minutes: float = DEFAULT_IDLE_MINUTES,
+    ) -> None:
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("Session Companion" + (" — DEMO DATA" if ctx.demo else ""))
@@ -40,8 +48,9 @@ class MainWindow(QMainWindow):
         self.today = TodayScreen(ctx)
         self.session = SessionScreen(ctx)
         self.history = HistoryScreen(ctx)
+        self.admin = AdminScreen(ctx)
         self.stack = QStackedWidget()
-        for screen in (self.today, self.session, self.history):
+        for screen in (self.today, self.session, self.history, self.admin):
             self.stack.addWidget(screen)
 
         bar = QHBoxLayout()
@@ -50,7 +59,7 @@ class MainWindow(QMainWindow):
         self.nav.setExclusive(True)
         self.nav_buttons: dict[str, QToolButton] = {}
         for i, (key, label) in enumerate(
-            [("today", "Today"), ("session", "Session"), ("history", "History")]
+            [("today", "Today"), ("session", "Session"), ("history", "History"), ("admin", "Admin")]
         ):
             button = QToolButton()
             button.setText(label)
@@ -81,6 +90,14 @@ class MainWindow(QMainWindow):
         self.theme_button.setText("Light theme")
         self.theme_button.clicked.connect(self.toggle_theme)
         bar.addWidget(self.theme_button)
+        self.lock_button = QToolButton()
+        self.lock_button.setObjectName("lock_now")
+        self.lock_button.setText("Lock")
+        self.lock_button.setAccessibleName("Lock the screen now")
+        self.lock_button.setToolTip("Lock the screen now (Ctrl+L)")
+        self.lock_button.clicked.connect(self.lock_now)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock_now)
+        bar.addWidget(self.lock_button)
         self.sign_out_button = QToolButton()
         self.sign_out_button.setObjectName("sign_out")
         self.sign_out_button.setText("Sign out")
@@ -100,6 +117,9 @@ class MainWindow(QMainWindow):
         self.today.open_session.connect(self.open_session)
         self.history.open_session.connect(self.open_session)
         self.session.session_changed.connect(self.today.refresh)
+        # Admin is offered to administrators only (the services refuse everyone else anyway).
+        self.nav_buttons["admin"].hide()
+        self.idle_lock = IdleLock(self, ctx, self._after_unlock, idle_lock_minutes)
         self.resize(1280, 800)
         self.setMinimumSize(1024, 680)
         if settings is not None:
@@ -111,6 +131,19 @@ class MainWindow(QMainWindow):
         a = self.ctx.actor
         self.user_label.setText(f"{a.display_name} · {a.role.value}" if a else "")
         self.today.apply_permissions()
+        is_admin = a is not None and a.may(Action.MANAGE_STAFF)
+        self.nav_buttons["admin"].setVisible(is_admin)
+        if not is_admin and self.current_screen() == "admin":
+            self.show_screen("today")
+
+    def lock_now(self) -> None:
+        self.idle_lock.lock("manual")
+
+    def _after_unlock(self, _actor: Actor) -> None:
+        # The person who unlocked is now the actor: labels, permissions and lists follow.
+        self.set_actor_label()
+        if self.current_screen() == "session":
+            self.session.update_clock()
 
     def refresh(self) -> None:
         self.set_actor_label()
@@ -118,11 +151,20 @@ class MainWindow(QMainWindow):
         self.history.refresh()
 
     def show_screen(self, key: str) -> None:
-        widget = {"today": self.today, "session": self.session, "history": self.history}[key]
+        widget = {
+            "today": self.today,
+            "session": self.session,
+            "history": self.history,
+            "admin": self.admin,
+        }[key]
         if key == "today":
             self.today.refresh()
         elif key == "history":
             self.history.refresh()
+        elif key == "admin":
+            if not (self.ctx.actor and self.ctx.actor.may(Action.MANAGE_STAFF)):
+                return
+            self.admin.refresh()
         self.stack.setCurrentWidget(widget)
         self.nav_buttons[key].setChecked(True)
 

@@ -130,6 +130,10 @@ class SessionScreen(QWidget):
     def show_phase(self, phase: Phase) -> None:
         page = self.pages.get(phase)
         self.stack.setCurrentWidget(page if page is not None else self.summary)
+        # The monitoring page has its own large clock; a second one would only take room from the plot.
+        own_clock = phase == Phase.MONITORING and page is not None
+        self.clock_label.setVisible(not own_clock)
+        self.clock_caption.setVisible(not own_clock)
         for p, step in self.steps.items():
             step.setChecked(p == phase)
 

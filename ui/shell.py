@@ -5,16 +5,23 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from companion.demo import DEMO_SECRET
+from companion.roles import Action
 from ui.context import AppContext
 from ui.dialogs import FirstAdminDialog, SignInDialog
+from ui.lock_screen import DEFAULT_IDLE_MINUTES
 from ui.main_window import MainWindow
+from ui.resume import ResumeDialog
 
 
 class Shell:
     def __init__(self, ctx: AppContext, settings: QSettings | None = None) -> None:
         self.ctx = ctx
-        self.window = MainWindow(ctx, settings)
+        protocol = ctx.services.protocol
+        # The clinic's protocol file sets the idle lock; a broken file keeps the safe default.
+        idle = protocol.idle_lock_minutes if protocol is not None else DEFAULT_IDLE_MINUTES
+        self.window = MainWindow(ctx, settings, idle_lock_minutes=idle)
         self.window.sign_out_requested.connect(self.sign_out)
+        self.resume_dialog: ResumeDialog | None = None
 
     def start(self) -> bool:
         """Sign in (or create the first administrator) and show the window; False if cancelled."""
@@ -23,7 +30,28 @@ class Shell:
         self.window.refresh()
         self.window.show_screen("today")
         self.window.show()
+        self.offer_resume()
         return True
+
+    def offer_resume(self) -> ResumeDialog | None:
+        """After a crash: offer the sessions still in progress (non-blocking, window-modal).
+        Only clinicians are asked; others can still open them from Today."""
+        actor = self.ctx.actor
+        if actor is None or not actor.may(Action.RECORD_MONITORING):
+            return None
+        rows = self.ctx.services.sessions.unfinished()
+        if not rows:
+            return None
+        dialog = ResumeDialog(rows, self.ctx.clock.now(), self.window)
+        dialog.accepted.connect(lambda: self._resume(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.resume_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _resume(self, dialog: ResumeDialog) -> None:
+        if dialog.chosen is not None:
+            self.window.open_session(dialog.chosen)
 
     def _sign_in(self) -> bool:
         services = self.ctx.services
@@ -52,5 +80,6 @@ class Shell:
             self.window.refresh()
             self.window.show_screen("today")
             self.window.show()
+            self.offer_resume()
         else:
             self.window.close()

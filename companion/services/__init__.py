@@ -10,7 +10,16 @@ from argon2 import PasswordHasher
 from companion.clock import Clock
 from companion.errors import NotAllowedNow
 from companion.protocol import Protocol, ProtocolError
+from companion.services.alerts import AlertService
+from companion.services.audit_log import AuditService
+from companion.services.centering import CenteringService
+from companion.services.checkin import CheckInService
+from companion.services.discharge import DischargeService
+from companion.services.dosing import DosingService
+from companion.services.monitoring import MonitoringService
+from companion.services.notes import NoteService
 from companion.services.patients import PatientService
+from companion.services.records import RecordService
 from companion.services.sessions import SessionService
 from companion.services.staff import StaffService
 from companion.storage.database import Database
@@ -23,6 +32,15 @@ class Services:
     staff: StaffService
     patients: PatientService
     sessions: SessionService
+    audit_log: AuditService
+    records: RecordService
+    checkin: CheckInService
+    centering: CenteringService
+    dosing: DosingService
+    monitoring: MonitoringService
+    alerts: AlertService
+    discharge: DischargeService
+    notes: NoteService
     # A broken protocol file does not stop review work, but no session may start on it.
     protocol: Protocol | None
     protocol_error: ProtocolError | None
@@ -46,7 +64,16 @@ class Services:
             protocol_error=loaded if isinstance(loaded, ProtocolError) else None,
             staff=StaffService(db, clock, hasher),
             patients=PatientService(db, clock),
+            audit_log=AuditService(db, clock),
+            records=RecordService(db, clock),
             sessions=SessionService(db, clock, lambda: require_protocol(loaded)),
+            checkin=CheckInService(db, clock, lambda: require_protocol(loaded)),
+            centering=CenteringService(db, clock),
+            dosing=DosingService(db, clock, lambda: require_protocol(loaded)),
+            monitoring=MonitoringService(db, clock, lambda: require_protocol(loaded)),
+            alerts=AlertService(db, clock),
+            discharge=DischargeService(db, clock, lambda: require_protocol(loaded)),
+            notes=NoteService(db, clock),
         )
 
 

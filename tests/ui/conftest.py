@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -40,3 +43,15 @@ def refuse_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr("ui.actions._show", record)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def _delete_closed_widgets(qapp: object) -> Iterator[None]:
+    """Really delete each test's windows afterwards. qtbot only closes them, and reference cycles
+    through signal connections keep them alive, so every later restyle or findChildren walked the
+    widgets of all earlier tests too (a theme switch took 12 s instead of 0.8 s)."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    gc.collect()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

@@ -15,7 +15,12 @@ def accent_pixels(image: QImage, accent: QColor) -> int:
     for y in range(image.height()):
         for x in range(min(image.width(), 30)):
             c = image.pixelColor(x, y)
-            if abs(c.red() - accent.red()) + abs(c.green() - accent.green()) + abs(c.blue() - accent.blue()) < 30:
+            if (
+                abs(c.red() - accent.red())
+                + abs(c.green() - accent.green())
+                + abs(c.blue() - accent.blue())
+                < 30
+            ):
                 count += 1
     return count
 
