@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
 
         self.today.open_session.connect(self.open_session)
         self.history.open_session.connect(self.open_session)
-        self.session.session_changed.connect(self.today.refresh)
+        # Today refreshes when it is shown; refreshing it hidden on every save only stalled the GUI.
         # Admin is offered to administrators only (the services refuse everyone else anyway).
         self.nav_buttons["admin"].hide()
         self.idle_lock = IdleLock(self, ctx, self._after_unlock, idle_lock_minutes)
