@@ -146,3 +146,34 @@ def test_audit_trail_is_append_only_in_the_database(db: Database) -> None:
         conn.execute(text("DELETE FROM audit_event"))
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT action FROM audit_event")).scalars().all() == ["create"]
+
+
+def test_shipped_revision_list_matches_alembic_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrations.alembic_config())
+    walked = [r.revision for r in script.walk_revisions()]
+    assert tuple(reversed(walked)) == migrations.REVISIONS
+    assert script.get_current_head() == migrations.HEAD
+
+
+def test_opening_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    db = open_database(tmp_path, NOW)
+    db.close()
+    code = (
+        "import sys; from pathlib import Path; from datetime import datetime, UTC\n"
+        "from companion.storage.database import open_database\n"
+        f"open_database(Path({str(tmp_path)!r}), datetime.now(UTC)).close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[3],
+    )
+    assert out.stdout.strip() == "False"
