@@ -81,7 +81,7 @@ class SessionScreen(QWidget):
         header.addLayout(clock)
 
         self.steps: dict[Phase, StepButton] = {}
-        self.pages: dict[Phase, PhasePage] = {}
+        self._pages: dict[Phase, PhasePage] = {}
         self.stack = QStackedWidget()
         self.summary = QLabel("")
         self.summary.setObjectName("session_summary")
@@ -97,11 +97,6 @@ class SessionScreen(QWidget):
             step.clicked.connect(lambda _c=False, p=phase: self.show_phase(p))
             stepper.addWidget(step)
             self.steps[phase] = step
-            page = page_type(ctx)
-            page.advance.connect(self._advance)
-            page.changed.connect(self._on_page_changed)
-            self.pages[phase] = page
-            self.stack.addWidget(page)
         stepper.addStretch(1)
 
         line = QFrame()
@@ -119,6 +114,19 @@ class SessionScreen(QWidget):
         self._tick.setTimerType(Qt.TimerType.PreciseTimer)
         self._tick.setInterval(250)
         self._tick.timeout.connect(self.update_clock)
+
+    @property
+    def pages(self) -> dict[Phase, PhasePage]:
+        """The phase pages, built on first use rather than at start-up: they are the bulk of
+        the window (~0.5 s) and a review-only sign-in never needs them."""
+        if not self._pages:
+            for page_type in PHASE_PAGES:
+                page = page_type(self._ctx)
+                page.advance.connect(self._advance)
+                page.changed.connect(self._on_page_changed)
+                self._pages[page_type.phase] = page
+                self.stack.addWidget(page)
+        return self._pages
 
     def open(self, session_id: int) -> None:
         self.session = self._ctx.services.sessions.get(session_id)
