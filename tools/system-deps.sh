@@ -12,6 +12,8 @@ PACKAGES=(
   libespeak-ng1
   # tests: chattr for read-only folders
   e2fsprogs
+  # tests: the PDF export is rendered to an image with pdftoppm
+  poppler-utils
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -3,7 +3,6 @@ white when rendered (pdftoppm, as a reader's viewer or printer would)."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import replace
 from datetime import timedelta
@@ -90,7 +89,6 @@ def test_every_page_names_the_patient_and_counts_pages(
         assert f"Page {i} of {pages}" in text
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pdf_renders_black_on_white(qtbot: QtBot, record: SessionRecord, tmp_path: Path) -> None:
     out = tmp_path / "record.pdf"
     write_pdf(record, out)
