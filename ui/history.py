@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
-    Qt,
     QThreadPool,
     Signal,
 )
@@ -76,15 +73,14 @@ COLUMNS: list[tuple[str, Callable[[HistoryRow], str]]] = [
 ]
 
 
-class SessionPageModel(QAbstractTableModel):
+class SessionPageModel(RowTableModel[HistoryRow]):
     """History rows fetched a page at a time. Signals: load_failed(str)."""
 
     load_failed = Signal(str)
 
     def __init__(self, fetch: Callable[[int, int], Page[HistoryRow]] | None = None) -> None:
-        super().__init__()
+        super().__init__(COLUMNS)
         self._fetch = fetch
-        self._rows: list[HistoryRow] = []
         self._has_more = False
 
     def reset(self, fetch: Callable[[int, int], Page[HistoryRow]] | None) -> None:
@@ -118,33 +114,6 @@ class SessionPageModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)
             self.endInsertRows()
-
-    def row_at(self, row: int) -> HistoryRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return COLUMNS[index.column()][1](self._rows[index.row()])
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
-        return None
 
 
 def _date_field(object_name: str, accessible: str) -> QDateEdit:

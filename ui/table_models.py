@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -19,8 +20,10 @@ _Index = QModelIndex | QPersistentModelIndex
 class RowTableModel(QAbstractTableModel, Generic[Row]):
     """A table whose rows are immutable dataclasses and columns are (title, getter) pairs."""
 
-    def __init__(self, columns: Sequence[tuple[str, Callable[[Row], Any]]]) -> None:
-        super().__init__()
+    def __init__(
+        self, columns: Sequence[tuple[str, Callable[[Row], Any]]], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
         self._columns = list(columns)
         self._rows: list[Row] = []
 
@@ -41,7 +44,13 @@ class RowTableModel(QAbstractTableModel, Generic[Row]):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if not 0 <= index.column() < len(self._columns):
+            return None
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,  # the whole text where a narrow column elides it
+        ):
             value = self._columns[index.column()][1](self._rows[index.row()])
             return "" if value is None else str(value)
         return None

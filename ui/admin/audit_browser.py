@@ -7,11 +7,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
-    Qt,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,6 +29,7 @@ from companion.services.audit_log import NO_ACTOR, PAGE_SIZE, AuditFilter, Audit
 from ui.actions import ActionFailed, attempt
 from ui.context import AppContext
 from ui.forms import FieldMessage, make_table, named
+from ui.table_models import RowTableModel
 from ui.util import local
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -49,49 +48,11 @@ COLUMNS: tuple[tuple[str, Any], ...] = (
 )
 
 
-class AuditTableModel(QAbstractTableModel):
+class AuditTableModel(RowTableModel[AuditRow]):
     """Rows of one page of the audit trail (read-only)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[AuditRow, ...] = ()
-
-    def set_rows(self, rows: tuple[AuditRow, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row_at(self, row: int) -> AuditRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = self.row_at(index.row()) if index.isValid() else None
-        if row is None or not 0 <= index.column() < len(COLUMNS):
-            return None
-        if role in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.AccessibleTextRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return str(COLUMNS[index.column()][1](row))
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section][0]
-        return None
+        super().__init__(COLUMNS, parent)
 
 
 def _date_edit(object_name: str, accessible: str) -> QDateEdit:
