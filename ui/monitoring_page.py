@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -46,7 +47,7 @@ from ui.widgets.session_clock import SessionClockPanel
 
 TICK_MS = 500
 LEFT_WIDTH = 540
-ALERTS_MAX_HEIGHT = 190  # alerts push the plot down while they wait; the rest scrolls
+ALERTS_MAX_HEIGHT = 150  # alerts push the plot down while they wait; the rest scrolls
 
 
 def _slug(tag: str) -> str:
@@ -117,12 +118,17 @@ class MonitoringPage(PhasePage):
         left.addWidget(self.saved)
         left.addWidget(self.finish)
 
-        right = QVBoxLayout()
+        # A splitter, so the physician can give the plot more room while alerts wait.
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("monitoring_right_splitter")
+        right.setChildrenCollapsible(False)
         right.addWidget(self.alerts_area)
-        right.addWidget(self.plot, 1)
+        right.addWidget(self.plot)
+        right.setStretchFactor(0, 0)
+        right.setStretchFactor(1, 1)
         body = QHBoxLayout()
         body.addLayout(left)
-        body.addLayout(right, 1)
+        body.addWidget(right, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.clock_panel)

@@ -44,7 +44,7 @@ SERIES = (
 )
 _UNITS = {"systolic": "mmHg", "diastolic": "mmHg", "pulse": "/min", "spo2": ""}
 _MARKS = {"t": "▼", "t1": "▲", "o": "●", "s": "■"}
-_STRETCH = {"bp": 5, "pulse": 3, "spo2": 3}
+_STRETCH = {"bp": 6, "pulse": 3, "spo2": 2}  # BP carries the alert rules: give it room
 
 
 def _tint(colour: str) -> QColor:
