@@ -7,8 +7,6 @@ checkpoints, observations, discharges and signed notes. Same `today` and seed â†
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import random
 from dataclasses import asdict, dataclass
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 from companion.clinical.news2 import news2
 from companion.clinical.plausibility import VitalsValues, flag_vitals
 from companion.clinical.scales import score_scale
+from companion.services.notes import content_hash
 from companion.services.patients import search_key
 from companion.storage.database import Database
 from companion.storage.models import (
@@ -431,7 +430,7 @@ def _completed_session(
             guide_id=guide.id,
             signed_at=signed_at,
             signed_by_id=physician.id,
-            content_sha256=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
+            content_sha256=content_hash(content),
         )
     )
 

@@ -19,35 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from companion.errors import FieldError
+from companion.export.summary import NOTE_FIELDS
 from companion.roles import Action, Actor
 from companion.services.notes import NoteState
 from ui.actions import ActionFailed, attempt
 from ui.context import AppContext
 from ui.forms import FieldMessage, named
-
-# Section order and headings of the read-only note (CLINICAL.md §6).
-SECTIONS = (
-    ("intention", "Intention"),
-    ("experience", "Subjective experience"),
-    ("themes", "Themes"),
-    ("intensity", "Intensity (0–10)"),
-    ("tone", "Emotional tone"),
-    ("challenges", "Challenging moments and support"),
-    ("insights", "Insights"),
-    ("body", "Body sensations"),
-    ("mood_post", "Mood after (0–10)"),
-    ("anxiety_post", "Anxiety after (0–10)"),
-    ("adverse_events", "Adverse events"),
-    ("music_vr", "Music / VR"),
-    ("centering", "Centering"),
-    ("timeline", "Timeline"),
-    ("vitals_summary", "Vitals"),
-    ("observations", "Observations"),
-    ("practices", "Integration practices"),
-    ("integration_plan", "Integration plan"),
-    ("next_integration", "Next integration session"),
-    ("physician_plan", "Physician's plan"),
-)
 
 
 def when_text(at: datetime | None) -> str:
@@ -80,7 +57,7 @@ INLINE = frozenset(
 
 def note_html(content: dict[str, Any]) -> str:
     parts = []
-    for key, title in SECTIONS:
+    for key, title in NOTE_FIELDS:
         value = _value_html(key, content.get(key))
         if key in INLINE:
             parts.append(f"<p><b>{escape(title)}:</b> {value}</p>")

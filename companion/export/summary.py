@@ -19,7 +19,8 @@ from companion.services.record_types import (
 
 SCALE_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "pcl5": "PCL-5", "qids16": "QIDS-SR16"}
 
-# CLINICAL.md §6, in the order a reader expects; keys not listed here are shown after these.
+# CLINICAL.md §6 plus what the note is pre-filled with, in the order a reader expects: the one
+# list for the note on screen, in the record view and in the PDF. Unknown keys follow these.
 NOTE_FIELDS: tuple[tuple[str, str], ...] = (
     ("intention", "Intention"),
     ("experience", "Subjective experience"),
@@ -33,6 +34,11 @@ NOTE_FIELDS: tuple[tuple[str, str], ...] = (
     ("anxiety_post", "Anxiety after (0–10)"),
     ("adverse_events", "Adverse events"),
     ("music_vr", "Music or VR"),
+    ("centering", "Centering"),
+    ("timeline", "Timeline"),
+    ("vitals_summary", "Vitals"),
+    ("observations", "Observations"),
+    ("practices", "Integration practices"),
     ("integration_plan", "Integration plan"),
     ("next_integration", "Next integration session"),
     ("physician_plan", "Physician's plan"),
