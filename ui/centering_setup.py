@@ -13,12 +13,11 @@ from __future__ import annotations
 import logging
 import math
 import re
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -59,13 +58,13 @@ from audio.timeline import (
     minimum_length,
 )
 from companion.errors import FieldError
+from ui.background import in_background
 from ui.forms import FieldMessage, named
 
 if TYPE_CHECKING:
     from audio.bells import BellSound  # numpy: imported on the preparing thread, not at start-up
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 RendererFactory = Callable[[Path, str | None, int], SpeechRenderer]
 PRESET_MINUTES = (5, 10, 15, 20)
 DEFAULT_MINUTES = 10
@@ -151,21 +150,6 @@ def prepare(factory: RendererFactory, speech_dir: Path, bells_dir: Path) -> Prep
         log.warning("bells unavailable: %s", exc)
         bells = {}
     return Prepared(voices, problem, bells)
-
-
-def in_background(fn: Callable[[], T]) -> Future[T]:
-    """`fn()` on a daemon thread, its outcome in a Future the GUI tick polls (closing the app
-    never waits for it; a worker process it started exits when its input closes)."""
-    future: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(fn())
-        except BaseException as exc:  # handed to the GUI thread through future.result()
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="centering-prep", daemon=True).start()
-    return future
 
 
 def _muted(name: str) -> QLabel:
@@ -372,7 +356,7 @@ class CenteringSetup(QWidget):
         if self._prep is None:
             factory, folder = self.renderer_factory, self.cache_dir
             self._prep = in_background(
-                lambda: prepare(factory, folder / "speech", folder / "bells")
+                lambda: prepare(factory, folder / "speech", folder / "bells"), "centering-prep"
             )
             self._progress(0, 0, "Looking for voices…")
         self.rerender()
