@@ -7,15 +7,15 @@ from pathlib import Path
 
 from companion.clock import Clock, SystemClock
 from companion.services import Services
-from companion.storage.database import DB_FILENAME, open_database
+from companion.storage.database import open_database
+from companion.storage.files import DEMO_DB_FILENAME, database_path
 
-DEMO_DB_FILENAME = "demo.sqlite3"
+__all__ = ["DEMO_DB_FILENAME", "open_services"]
 
 
 def open_services(data_dir: Path, *, demo: bool, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
-    filename = DEMO_DB_FILENAME if demo else DB_FILENAME
-    db = open_database(data_dir, clock.now(), filename=filename)
+    db = open_database(data_dir, clock.now(), filename=database_path(data_dir, demo=demo).name)
     services = Services.create(db, clock)
     if demo and not services.staff.has_staff():
         from companion.demo import seed_demo

@@ -39,13 +39,13 @@ def backup(data_dir: Path, *, demo: bool, out_file: Path, out: TextIO) -> int:
 
 def restore(data_dir: Path, *, demo: bool, source: Path, force: bool, out: TextIO) -> int:
     """`restore --from FILE`: replace the database with a checked backup, keeping the old file."""
-    from companion.app_setup import DEMO_DB_FILENAME
     from companion.backups import restore as restore_file
     from companion.clock import SystemClock
-    from companion.storage.database import DB_FILENAME, check_data_dir
+    from companion.storage.database import check_data_dir
+    from companion.storage.files import database_path
 
     check_data_dir(data_dir)
-    target = data_dir / (DEMO_DB_FILENAME if demo else DB_FILENAME)
+    target = database_path(data_dir, demo=demo)
     kept = restore_file(target, source, SystemClock().now(), force=force)
     out.write(f"Restored {target.name} from {source}.\n")
     if kept is not None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from companion.clinical.news2 import news2
 from companion.clinical.plausibility import VitalsValues, flag_vitals
 from companion.clinical.scales import score_scale
+from companion.demo_accounts import DEMO_ACCOUNTS, DEMO_SECRET
 from companion.services.notes import content_hash
 from companion.services.patients import search_key
 from companion.storage.database import Database
@@ -40,7 +41,6 @@ from companion.storage.models import (
     VitalsReading,
 )
 
-DEMO_SECRET = "2468"  # every demo account; shown on the demo sign-in screen
 CHECKPOINT_OFFSETS = (5, 15, 30, 40, 60)
 
 _GIVEN = [
@@ -126,12 +126,7 @@ def seed_demo(db: Database, today: date, seed: int = 20260301) -> None:
                 failed_attempts=0,
                 created_at=created,
             )
-            for role, username, name in [
-                (Role.ADMIN, "admin", "Alex Morgan"),
-                (Role.PHYSICIAN, "dr.okafor", "Dr. Maya Okafor"),
-                (Role.GUIDE, "sam.rivera", "Sam Rivera"),
-                (Role.STAFF, "lee.chen", "Lee Chen"),
-            ]
+            for role, username, name in ((Role(r), u, n) for r, u, n in DEMO_ACCOUNTS)
         }
         s.add_all(staff.values())
         s.flush()

@@ -1,17 +1,16 @@
-"""Dialogs: adding a patient, signing in, creating the first administrator."""
+"""Adding a patient. (Signing in and creating the first administrator: ui/sign_in.py.)"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -21,7 +20,6 @@ from companion.errors import FieldError
 from companion.roles import Actor
 from companion.services import Services
 from companion.services.patients import PatientRow
-from companion.services.staff import SignInRefused
 from companion.storage.models import INDICATION_LABELS, Indication
 from ui.actions import ActionFailed, attempt
 from ui.forms import FieldMessage, named
@@ -101,111 +99,6 @@ class AddPatientDialog(QDialog):
             widget, msg = self._messages.get(exc.field, self._messages["chart_number"])
             msg.show_message(exc.message, widget)
             widget.setFocus()
-            return
-        except ActionFailed:
-            return
-        self.accept()
-
-
-class SignInDialog(QDialog):
-    """Sign-in with user name and PIN; `actor` is set after accept()."""
-
-    def __init__(self, services: Services, hint: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Sign in — Session Companion")
-        self.setObjectName("sign_in_dialog")
-        self._services = services
-        self.actor: Actor | None = None
-        title = QLabel("Session Companion")
-        title.setProperty("role", "title")
-        self.username = named(QLineEdit(), "sign_in_username", "User name")
-        self.secret = named(QLineEdit(), "sign_in_secret", "PIN or passphrase")
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = FieldMessage("sign_in_error")
-        form = QFormLayout()
-        form.addRow("User name", self.username)
-        form.addRow("PIN", self.secret)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Sign in")
-        ok.setObjectName("sign_in_confirm")
-        ok.setProperty("primary", True)
-        buttons.accepted.connect(self._confirm)
-        layout = QVBoxLayout(self)
-        layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignHCenter)
-        if hint:
-            hint_label = QLabel(hint)
-            hint_label.setProperty("role", "muted")
-            hint_label.setWordWrap(True)
-            layout.addWidget(hint_label)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
-
-    def _confirm(self) -> None:
-        try:
-            self.actor = attempt(
-                self,
-                "sign in",
-                lambda: self._services.staff.sign_in(self.username.text(), self.secret.text()),
-            )
-        except SignInRefused as exc:
-            self.message.show_message(str(exc), self.secret)
-            self.secret.clear()
-            self.secret.setFocus()
-            return
-        except ActionFailed:
-            return
-        self.accept()
-
-
-class FirstAdminDialog(QDialog):
-    """First start of a new installation: create the administrator account."""
-
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Set up Session Companion")
-        self.setObjectName("first_admin_dialog")
-        self._services = services
-        self.actor: Actor | None = None
-        intro = QLabel(
-            "This is a new installation. Create the administrator account; the administrator "
-            "then adds physicians, guides and staff."
-        )
-        intro.setWordWrap(True)
-        self.display_name = named(QLineEdit(), "admin_display_name", "Full name")
-        self.username = named(QLineEdit(), "admin_username", "User name")
-        self.secret = named(QLineEdit(), "admin_secret", "Passphrase")
-        self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = FieldMessage("admin_error")
-        form = QFormLayout()
-        form.addRow("Full name", self.display_name)
-        form.addRow("User name", self.username)
-        form.addRow("Passphrase", self.secret)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Create administrator")
-        ok.setObjectName("admin_confirm")
-        buttons.accepted.connect(self._confirm)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(460)
-
-    def _confirm(self) -> None:
-        try:
-            self.actor = attempt(
-                self,
-                "create administrator",
-                lambda: self._services.staff.create_first_admin(
-                    self.username.text(), self.display_name.text(), self.secret.text()
-                ),
-            )
-        except FieldError as exc:
-            self.message.show_message(exc.message)
             return
         except ActionFailed:
             return

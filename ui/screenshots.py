@@ -167,15 +167,12 @@ def _audit(window: object) -> object:
 
 
 def _sign_in(window: object) -> object:
-    from companion.demo import DEMO_SECRET
-    from ui.dialogs import SignInDialog
+    from companion.demo_accounts import demo_sign_in_hint
     from ui.main_window import MainWindow
+    from ui.sign_in import SignInDialog
 
     assert isinstance(window, MainWindow)
-    dialog = SignInDialog(
-        window.ctx.services,
-        f"Demo accounts: dr.okafor, sam.rivera, lee.chen, admin — PIN {DEMO_SECRET}.",
-    )
+    dialog = SignInDialog(window.ctx.services, demo_sign_in_hint())
     dialog.username.setText("sam.rivera")
     return _aside(window, dialog, (520, 320))
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 
-from companion.demo import DEMO_SECRET
+from companion.demo_accounts import demo_sign_in_hint
 from companion.roles import Action
 from ui.context import AppContext
-from ui.dialogs import FirstAdminDialog, SignInDialog
 from ui.lock_screen import DEFAULT_IDLE_MINUTES
 from ui.main_window import MainWindow
 from ui.resume import ResumeDialog
+from ui.sign_in import FirstAdminDialog, SignInDialog
 
 
 class Shell:
@@ -27,11 +27,15 @@ class Shell:
         """Sign in (or create the first administrator) and show the window; False if cancelled."""
         if not self._sign_in():
             return False
+        self.show_signed_in()
+        return True
+
+    def show_signed_in(self) -> None:
+        """Today, for the signed-in actor, with the resume offer after a crash."""
         self.window.refresh()
         self.window.show_screen("today")
         self.window.show()
         self.offer_resume()
-        return True
 
     def offer_resume(self) -> ResumeDialog | None:
         """After a crash: offer the sessions still in progress (non-blocking, window-modal).
@@ -55,19 +59,11 @@ class Shell:
 
     def _sign_in(self) -> bool:
         services = self.ctx.services
+        dialog: SignInDialog | FirstAdminDialog
         if not services.staff.has_staff():
-            first = FirstAdminDialog(services)
-            if not first.exec() or first.actor is None:
-                return False
-            self.ctx.actor = first.actor
-            return True
-        hint = (
-            f"Demo accounts: dr.okafor (physician), sam.rivera (guide), lee.chen (staff), "
-            f"admin — PIN {DEMO_SECRET}."
-            if self.ctx.demo
-            else ""
-        )
-        dialog = SignInDialog(services, hint)
+            dialog = FirstAdminDialog(services)
+        else:
+            dialog = SignInDialog(services, demo_sign_in_hint() if self.ctx.demo else "")
         if not dialog.exec() or dialog.actor is None:
             return False
         self.ctx.actor = dialog.actor
@@ -77,9 +73,6 @@ class Shell:
         self.window.hide()
         self.ctx.actor = None
         if self._sign_in():
-            self.window.refresh()
-            self.window.show_screen("today")
-            self.window.show()
-            self.offer_resume()
+            self.show_signed_in()
         else:
             self.window.close()

@@ -28,10 +28,10 @@ from companion.storage.errors import (
     StorageError,
     classify,
 )
+from companion.storage.files import DB_FILENAME
 
 log = logging.getLogger(__name__)
 
-DB_FILENAME = "companion.sqlite3"
 BUSY_TIMEOUT_MS = 5000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

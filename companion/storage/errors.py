@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy.exc import DBAPIError
-
 
 class StorageError(Exception):
     """A fault of the environment the user can act on."""
@@ -50,7 +48,9 @@ class DataDirUnusable(StorageError):
 
 def classify(exc: BaseException) -> StorageError | None:
     """Map a driver error to a StorageError, or None when it is a bug."""
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    # SQLAlchemy's DBAPIError wraps the driver's error in `.orig`; read it without importing
+    # SQLAlchemy, so the first window (which shows these messages) loads before the ORM.
+    orig = getattr(exc, "orig", None) or exc
     if not isinstance(orig, sqlite3.Error):
         return None
     code = getattr(orig, "sqlite_errorcode", None)

@@ -13,7 +13,7 @@ from companion.app_setup import open_services
 from companion.clock import ManualClock
 from companion.storage.models import Role
 from ui.context import AppContext
-from ui.dialogs import FirstAdminDialog, SignInDialog
+from ui.sign_in import FirstAdminDialog, SignInDialog
 from ui.shell import Shell
 
 

@@ -22,7 +22,8 @@ from tests.conftest import PIN
 from ui.admin import AuditScreen
 from ui.admin.staff_admin import AddStaffDialog
 from ui.context import AppContext
-from ui.dialogs import AddPatientDialog, SignInDialog
+from ui.dialogs import AddPatientDialog
+from ui.sign_in import SignInDialog
 from ui.forms import FieldMessage
 
 HOSTILE = st.one_of(
