@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -26,6 +28,7 @@ from ui.theme import apply_theme
 from ui.today import TodayScreen
 
 SCREENS = ("today", "session", "history", "admin")
+W = TypeVar("W", bound=QWidget)
 
 
 class MainWindow(QMainWindow):
@@ -47,10 +50,11 @@ class MainWindow(QMainWindow):
 
         self.today = TodayScreen(ctx)
         self.session = SessionScreen(ctx)
-        self.history = HistoryScreen(ctx)
-        self.admin = AdminScreen(ctx)
+        # History and Admin are built when first shown: signing in then waits only for Today.
+        self._history: HistoryScreen | None = None
+        self._admin: AdminScreen | None = None
         self.stack = QStackedWidget()
-        for screen in (self.today, self.session, self.history, self.admin):
+        for screen in (self.today, self.session, QWidget(), QWidget()):
             self.stack.addWidget(screen)
 
         bar = QHBoxLayout()
@@ -115,7 +119,6 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.StandardKey.Find, self, self._find)
 
         self.today.open_session.connect(self.open_session)
-        self.history.open_session.connect(self.open_session)
         # Today refreshes when it is shown; refreshing it hidden on every save only stalled the GUI.
         # Admin is offered to administrators only (the services refuse everyone else anyway).
         self.nav_buttons["admin"].hide()
@@ -126,6 +129,31 @@ class MainWindow(QMainWindow):
             geometry = settings.value("main_window/geometry")
             if geometry is not None:
                 self.restoreGeometry(geometry)
+
+    @property
+    def history(self) -> HistoryScreen:
+        if self._history is None:
+            self._history = self._place(HistoryScreen(self.ctx), "history")
+            self._history.open_session.connect(self.open_session)
+        return self._history
+
+    @property
+    def admin(self) -> AdminScreen:
+        if self._admin is None:
+            self._admin = self._place(AdminScreen(self.ctx), "admin")
+        return self._admin
+
+    def _place(self, screen: W, key: str) -> W:
+        """Put a screen built late into its slot of the stack, in place of the placeholder."""
+        index = SCREENS.index(key)
+        placeholder = self.stack.widget(index)
+        assert placeholder is not None
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, screen)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        return screen
 
     def set_actor_label(self) -> None:
         a = self.ctx.actor
@@ -148,15 +176,10 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.set_actor_label()
         self.today.refresh()
-        self.history.refresh()
+        if self._history is not None:
+            self._history.refresh()
 
     def show_screen(self, key: str) -> None:
-        widget = {
-            "today": self.today,
-            "session": self.session,
-            "history": self.history,
-            "admin": self.admin,
-        }[key]
         if key == "today":
             self.today.refresh()
         elif key == "history":
@@ -165,7 +188,9 @@ class MainWindow(QMainWindow):
             if not (self.ctx.actor and self.ctx.actor.may(Action.MANAGE_STAFF)):
                 return
             self.admin.refresh()
-        self.stack.setCurrentWidget(widget)
+        elif key != "session":
+            raise KeyError(key)
+        self.stack.setCurrentIndex(SCREENS.index(key))
         self.nav_buttons[key].setChecked(True)
 
     def open_session(self, session_id: int) -> None:
