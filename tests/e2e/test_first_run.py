@@ -13,8 +13,8 @@ from companion.app_setup import open_services
 from companion.clock import ManualClock
 from companion.storage.models import Role
 from ui.context import AppContext
-from ui.sign_in import FirstAdminDialog, SignInDialog
 from ui.shell import Shell
+from ui.sign_in import FirstAdminDialog, SignInDialog
 
 
 def answer_next_dialog(qtbot: QtBot, fill: object) -> None:

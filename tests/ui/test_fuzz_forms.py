@@ -23,8 +23,8 @@ from ui.admin import AuditScreen
 from ui.admin.staff_admin import AddStaffDialog
 from ui.context import AppContext
 from ui.dialogs import AddPatientDialog
-from ui.sign_in import SignInDialog
 from ui.forms import FieldMessage
+from ui.sign_in import SignInDialog
 
 HOSTILE = st.one_of(
     st.text(max_size=80),
