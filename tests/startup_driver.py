@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     import main as entry
-    from ui.sign_in import FirstAdminDialog, _OpeningDialog
+    from ui.sign_in import FirstAdminDialog, SignInDialog, _OpeningDialog
 
     seen: dict[str, Any] = {}
     original_exec = _OpeningDialog.exec
@@ -30,14 +30,19 @@ def main(argv: list[str]) -> int:
         seen.setdefault("orm_loaded_when_shown", "sqlalchemy" in sys.modules)
 
     def exec_(self: _OpeningDialog) -> int:
+        assert isinstance(self, SignInDialog | FirstAdminDialog)
+
         def type_and_confirm() -> None:
+            assert isinstance(self, SignInDialog | FirstAdminDialog)
             seen["opened_when_confirmed"] = self.opened
             if isinstance(self, FirstAdminDialog):
                 QTest.keyClicks(self.display_name, argv[4])
             QTest.keyClicks(self.username, username)
             QTest.keyClicks(self.secret, secret)
             QTest.keyClick(self.secret, Qt.Key.Key_Return)
-            seen["status_after_early_confirm"] = self.status.text() if self.status.isVisible() else ""
+            seen["status_after_early_confirm"] = (
+                self.status.text() if self.status.isVisible() else ""
+            )
 
         QTimer.singleShot(0, type_and_confirm)
         code = original_exec(self)
@@ -45,16 +50,16 @@ def main(argv: list[str]) -> int:
 
         original_show = ui.shell.Shell.show_signed_in
 
-        def show_signed_in(shell: ui.shell.Shell) -> None:
-            original_show(shell)
-            seen["screen"] = shell.window.current_screen()
-            seen["user"] = shell.window.user_label.text()
+        def show_signed_in(self: ui.shell.Shell) -> None:
+            original_show(self)
+            seen["screen"] = self.window.current_screen()
+            seen["user"] = self.window.user_label.text()
             QTimer.singleShot(0, QApplication.quit)
 
         ui.shell.Shell.show_signed_in = show_signed_in  # type: ignore[method-assign]
         return code
 
-    _OpeningDialog.showEvent = show_event  # type: ignore[method-assign]
+    _OpeningDialog.showEvent = show_event  # type: ignore[method-assign, assignment]
     _OpeningDialog.exec = exec_  # type: ignore[method-assign, assignment]
     code = entry.main(["--data-dir", data_dir] + (["--demo"] if mode == "demo" else []))
     print(json.dumps(seen | {"exit": code}), flush=True)

@@ -28,7 +28,7 @@ from companion.storage.errors import (
     StorageError,
     classify,
 )
-from companion.storage.files import DB_FILENAME
+from companion.storage.files import DB_FILENAME as DB_FILENAME  # re-exported: where it opens
 
 log = logging.getLogger(__name__)
 
