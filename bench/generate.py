@@ -38,10 +38,10 @@ from companion.demo import (
     _TAGS,
     _THEMES,
     CHECKPOINT_OFFSETS,
-    DEMO_SECRET,
     _spread,
     _vitals,
 )
+from companion.demo_accounts import DEMO_SECRET
 from companion.services.patients import search_key
 from companion.storage import migrations
 from companion.storage.database import open_database
@@ -309,6 +309,8 @@ def _session(
     }  # fmt: skip
     signed = rng.random() > 0.02
     at = t0 + timedelta(minutes=130)
+    # has_adverse_events is left out: the column's default derives it from `content`
+    # (companion.storage.models), as the app's own writes do.
     t.add(ReflectionNote, session_id=sid, content=content, status="signed" if signed else "draft",
           created_at=t0 + timedelta(minutes=100), created_by_id=guide, updated_at=at,
           updated_by_id=physician, guide_id=guide, signed_at=at if signed else None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, union
 
 from companion.clock import Clock
 from companion.errors import FieldError
@@ -41,17 +41,19 @@ EXPORT_FORMATS = ("pdf", "csv", "fhir")
 MAX_PAGE = 500
 
 
-def _adverse_observation() -> Any:
-    return (
-        select(Observation.id)
-        .where(Observation.session_id == TreatmentSession.id, Observation.adverse_event)
-        .exists()
+def _has_adverse_events() -> ColumnElement[bool]:
+    """The session has an observation marked adverse, or its note lists an adverse event.
+
+    Built from the small set (a few percent of sessions), each half read through its partial
+    index (ix_observation_adverse, ix_reflection_note_adverse), so the database never looks at
+    every session, observation or note. `WHERE adverse_event` must render as the indexes'
+    WHERE clause (`= 1` on SQLite) for them to be used; test_records.py checks the plan.
+    """
+    adverse_ids = union(
+        select(Observation.session_id).where(Observation.adverse_event),
+        select(ReflectionNote.session_id).where(ReflectionNote.has_adverse_events),
     )
-
-
-def _adverse_note() -> Any:
-    # JSON index works on SQLite (json_extract) and PostgreSQL (->); an absent key is NULL.
-    return func.json_array_length(ReflectionNote.content["adverse_events"]) > 0
+    return TreatmentSession.id.in_(adverse_ids)
 
 
 class RecordService:
@@ -73,18 +75,12 @@ class RecordService:
         if offset < 0:
             raise FieldError("offset", "Must not be negative.")
         limit = max(1, min(limit, MAX_PAGE))
-        adverse_obs = _adverse_observation()
         q = (
-            select(
-                TreatmentSession,
-                Patient,
-                ReflectionNote.status,
-                adverse_obs | func.coalesce(_adverse_note(), False),
-            )
+            select(TreatmentSession, Patient, ReflectionNote.status, _has_adverse_events())
             .join(Patient, Patient.id == TreatmentSession.patient_id)
             .outerjoin(ReflectionNote, ReflectionNote.session_id == TreatmentSession.id)
         )
-        q = q.where(*_conditions(filters, adverse_obs)).order_by(
+        q = q.where(*_conditions(filters)).order_by(
             TreatmentSession.started_at.desc(), TreatmentSession.id.desc()
         )
         with self._db.transaction() as s:
@@ -108,14 +104,13 @@ class RecordService:
         return Page(items, offset, has_more=len(rows) > limit)
 
     def count_sessions(self, filters: SessionFilters) -> int:
-        adverse_obs = _adverse_observation()
         q = (
             select(func.count(TreatmentSession.id))
             .join(Patient, Patient.id == TreatmentSession.patient_id)
             .outerjoin(ReflectionNote, ReflectionNote.session_id == TreatmentSession.id)
         )
         with self._db.transaction() as s:
-            return int(s.scalar(q.where(*_conditions(filters, adverse_obs))) or 0)
+            return int(s.scalar(q.where(*_conditions(filters))) or 0)
 
     def latest_session_id(self, status: SessionStatus = SessionStatus.COMPLETED) -> int | None:
         q = (
@@ -239,7 +234,7 @@ def _rating(content: dict[str, Any] | None, key: str) -> int | None:
     return None
 
 
-def _conditions(f: SessionFilters, adverse_obs: Any) -> list[ColumnElement[bool]]:
+def _conditions(f: SessionFilters) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     by_text = search_key_contains(f.patient_text)
     if by_text is not None:
@@ -251,7 +246,7 @@ def _conditions(f: SessionFilters, adverse_obs: Any) -> list[ColumnElement[bool]
     if f.indication is not None:
         out.append(Patient.indication == f.indication)
     if f.adverse_events_only:
-        out.append(or_(adverse_obs, func.coalesce(_adverse_note(), False)))
+        out.append(_has_adverse_events())
     if f.unsigned_only:
         # Sessions that still need a signature: not abandoned, and no note or a draft.
         out.append(TreatmentSession.status != SessionStatus.ABANDONED)

@@ -11,8 +11,21 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+    text,
+)
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from companion.storage.types import UTCDateTime
 
@@ -269,7 +282,17 @@ class Checkpoint(_Recorded, Base):
 
 class Observation(_Recorded, Base):
     __tablename__ = "observation"
-    __table_args__ = (Index("ix_observation_session_at", "session_id", "observed_at"),)
+    __table_args__ = (
+        Index("ix_observation_session_at", "session_id", "observed_at"),
+        # Only the few adverse rows: History's adverse-event filter reads this, not every row.
+        # The WHERE must read as the query renders it (`= 1` on SQLite) for SQLite to use it.
+        Index(
+            "ix_observation_adverse",
+            "session_id",
+            sqlite_where=text("adverse_event = 1"),
+            postgresql_where=text("adverse_event"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_session.id"))
@@ -324,12 +347,39 @@ class DischargeAssessment(_Recorded, Base):
     discharged_at: Mapped[datetime | None]
 
 
+def adverse_events_recorded(content: object) -> bool:
+    """Whether note content lists an adverse event: a non-empty `adverse_events` list.
+
+    The same rule as the 0002 migration's backfill (json_array_length(...) > 0)."""
+    events = content.get("adverse_events") if isinstance(content, dict) else None
+    return isinstance(events, list) and len(events) > 0
+
+
+def _adverse_flag_default(context: DefaultExecutionContext) -> bool:
+    # A Core INSERT that leaves the flag out (bench/generate.py) still gets it from the content.
+    params: dict[str, Any] = context.get_current_parameters()  # type: ignore[no-untyped-call]
+    return adverse_events_recorded(params.get("content"))
+
+
 class ReflectionNote(Base):
     __tablename__ = "reflection_note"
+    __table_args__ = (
+        Index(
+            "ix_reflection_note_adverse",
+            "session_id",
+            sqlite_where=text("has_adverse_events = 1"),
+            postgresql_where=text("has_adverse_events"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("treatment_session.id"), unique=True)
     content: Mapped[dict[str, Any]]
+    # Derived from `content` whenever it is assigned (below), never set on its own: an indexed
+    # flag, so History's adverse-event filter does not parse every note's JSON.
+    has_adverse_events: Mapped[bool] = mapped_column(
+        Boolean, default=_adverse_flag_default, server_default=false()
+    )
     status: Mapped[str] = mapped_column(String(10))  # "draft" or "signed"; signed rows are locked
     created_at: Mapped[datetime]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
@@ -339,6 +389,13 @@ class ReflectionNote(Base):
     signed_at: Mapped[datetime | None]
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     content_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    @validates("content")
+    def _content_set(self, _key: str, content: dict[str, Any]) -> dict[str, Any]:
+        # Every ORM writer (the note service, the demo seeder, test factories) keeps the flag
+        # and the content in one row, so they cannot disagree.
+        self.has_adverse_events = adverse_events_recorded(content)
+        return content
 
 
 class NoteAddendum(Base):

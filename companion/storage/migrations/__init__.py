@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 _HERE = Path(__file__).resolve().parent
 
 # Every revision in versions/, oldest first; tests/unit/storage checks this against Alembic.
-REVISIONS: tuple[str, ...] = ("0001",)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = REVISIONS[-1]
 
 

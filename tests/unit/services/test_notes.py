@@ -175,6 +175,57 @@ def test_sign_locks_the_note_in_the_service_and_the_database(
     assert content_hash(after.content) == signed.content_sha256
 
 
+def _stored_flag(services: Services, sid: int) -> bool:
+    """The note's adverse-event flag as History's filter reads it, through a fresh connection."""
+    with services.db.engine.connect() as conn:
+        value = conn.execute(
+            text("SELECT has_adverse_events FROM reflection_note WHERE session_id = :s"),
+            {"s": sid},
+        ).scalar_one()
+    return bool(value)
+
+
+def test_adverse_event_flag_follows_every_saved_content(
+    services: Services, guide: Actor, physician: Actor
+) -> None:
+    sid = discharged_session(services, guide, physician)
+    # The new draft is pre-filled with the session's adverse observation (vomiting).
+    assert services.notes.draft(guide, sid).content["adverse_events"]
+    assert _stored_flag(services, sid)
+    services.notes.save_draft(guide, sid, {"adverse_events": []})
+    assert not _stored_flag(services, sid)
+    services.notes.save_draft(guide, sid, {"experience": "Calm."})  # another field: unchanged
+    assert not _stored_flag(services, sid)
+    first = {"description": "Transient hypertension", "severity": "mild", "sae": False}
+    second = {"description": "Emergence reaction", "severity": "moderate", "sae": False}
+    services.notes.save_draft(guide, sid, {"adverse_events": [first, second]})
+    assert _stored_flag(services, sid)
+    services.notes.save_draft(guide, sid, {"adverse_events": [second]})
+    assert _stored_flag(services, sid)
+    services.notes.save_draft(guide, sid, {"adverse_events": []})
+    assert not _stored_flag(services, sid)
+    _ready_to_sign(services, physician, sid)  # lists one graded event
+    assert _stored_flag(services, sid)
+    assert services.notes.sign(physician, sid).signed
+    assert _stored_flag(services, sid)
+    # A refused save changes nothing, the flag included.
+    with pytest.raises(NotAllowedNow):
+        services.notes.save_draft(guide, sid, {"adverse_events": []})
+    assert _stored_flag(services, sid)
+
+
+def test_a_draft_without_adverse_events_is_not_flagged(
+    services: Services, guide: Actor, physician: Actor
+) -> None:
+    sid = discharged_session(services, guide, physician)
+    # The first save creates the draft (pre-filled with an event) and clears the list at once.
+    services.notes.save_draft(guide, sid, {"adverse_events": [], "experience": "Peaceful."})
+    assert not _stored_flag(services, sid)
+    with pytest.raises(FieldError):  # refused at the field, so nothing is stored
+        services.notes.save_draft(guide, sid, {"adverse_events": [{"description": ""}]})
+    assert not _stored_flag(services, sid)
+
+
 def test_addenda_only_on_signed_notes_and_never_changed(
     services: Services, guide: Actor, physician: Actor, clock: ManualClock
 ) -> None:

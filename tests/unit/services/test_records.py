@@ -15,7 +15,16 @@ from companion.errors import FieldError, PermissionDenied
 from companion.roles import Actor
 from companion.services import Services
 from companion.services.record_types import SessionFilters
-from companion.storage.models import AuditEvent, Indication, Role, SessionStatus
+from companion.storage.models import (
+    AuditEvent,
+    Indication,
+    Observation,
+    Patient,
+    ReflectionNote,
+    Role,
+    SessionStatus,
+    TreatmentSession,
+)
 from companion.text import fold
 from tests.conftest import START
 from tests.unit.export.factory import (
@@ -306,3 +315,163 @@ def test_dates_are_timezone_aware_utc(services: Services, clinic: dict[str, int]
     rows = services.records.search_sessions(SessionFilters()).rows
     assert all(r.started_at.tzinfo is not None for r in rows)
     assert rows[0].started_at.utcoffset() == UTC.utcoffset(None)
+
+
+# --- the adverse-event filter against a brute-force recomputation -----------------------------
+
+_EVENT = {"description": "Vomiting", "severity": "mild", "sae": False}
+_MISSING = "missing"  # the note's content has no adverse_events key at all
+# Shapes the key may hold: only a non-empty list is an adverse event.
+_NOTE_EVENTS: st.SearchStrategy[object] = st.sampled_from(
+    [_MISSING, [], [_EVENT], [_EVENT, _EVENT], None, "vomiting", {}]
+)
+_SESSION = st.tuples(
+    st.lists(st.booleans(), max_size=4),  # observations: adverse or not
+    st.none()  # no note yet
+    | st.tuples(
+        st.sampled_from(["draft", "signed"]),
+        _NOTE_EVENTS,  # events when the note is written
+        st.none() | _NOTE_EVENTS,  # events after a later edit (drafts only)
+    ),
+)
+
+
+@pytest.fixture
+def two_patients(services: Services, guide: Actor) -> tuple[int, int]:
+    return (
+        add_patient(services, guide, "KC-100", "Zoë", "Dubois"),
+        add_patient(services, guide, "KC-200", "Tomás", "Álvarez", Indication.PTSD),
+    )
+
+
+def _content(events: object) -> dict[str, object]:
+    return {"experience": "x"} | ({} if events == _MISSING else {"adverse_events": events})
+
+
+def _add_sessions(
+    services: Services,
+    physician: Actor,
+    guide: Actor,
+    patients: tuple[int, int],
+    sessions: list[tuple[list[bool], tuple[str, object, object] | None]],
+) -> None:
+    for i, (observations, note) in enumerate(sessions):
+        made = make_session(
+            services, patients[i % 2], physician, guide, START - i * DAY, full=False, note=None
+        )
+        with services.db.transaction() as s:
+            for minute, adverse in enumerate(observations):
+                at = made.t0 + timedelta(minutes=minute)
+                s.add(
+                    Observation(
+                        session_id=made.session_id,
+                        tag="vomiting" if adverse else "resting",
+                        adverse_event=adverse,
+                        observed_at=at,
+                        recorded_at=at,
+                        recorded_by_id=guide.id,
+                    )
+                )
+            if note is not None:
+                status, events, _ = note
+                s.add(
+                    ReflectionNote(
+                        session_id=made.session_id,
+                        content=_content(events),
+                        status=status,
+                        created_at=made.t0,
+                        created_by_id=guide.id,
+                        updated_at=made.t0,
+                        updated_by_id=guide.id,
+                    )
+                )
+        if note is not None and note[0] == "draft" and note[2] is not None:
+            with services.db.transaction() as s:  # an edit, as a later autosave would make
+                row = s.scalars(
+                    select(ReflectionNote).where(ReflectionNote.session_id == made.session_id)
+                ).one()
+                row.content = _content(note[2])
+
+
+def _expected(services: Services, patient_text: str, unsigned: bool) -> tuple[set[int], set[int]]:
+    """(matching sessions, sessions with an adverse event) from the rows, in Python."""
+    with services.db.transaction() as s:
+        sessions = s.execute(select(TreatmentSession.id, Patient.search_key).join(Patient)).all()
+        adverse_obs = set(
+            s.scalars(select(Observation.session_id).where(Observation.adverse_event))
+        )
+        notes = {n.session_id: (n.status, n.content) for n in s.scalars(select(ReflectionNote))}
+
+    def listed(content: dict[str, object]) -> bool:
+        events = content.get("adverse_events")
+        return isinstance(events, list) and events != []
+
+    adverse = adverse_obs | {sid for sid, (_, c) in notes.items() if listed(c)}
+    matching = {
+        sid
+        for sid, key in sessions
+        if sid in adverse
+        and fold(patient_text.strip()) in key
+        and (not unsigned or notes.get(sid, ("draft",))[0] != "signed")
+    }
+    return matching, adverse
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    sessions=st.lists(_SESSION, min_size=1, max_size=6),
+    patient_text=st.sampled_from(["", "dubois", "KC-200"]),
+    unsigned=st.booleans(),
+)
+def test_adverse_filter_equals_a_recomputation_from_observations_and_note_content(
+    services: Services,
+    physician: Actor,
+    guide: Actor,
+    two_patients: tuple[int, int],
+    sessions: list[tuple[list[bool], tuple[str, object, object] | None]],
+    patient_text: str,
+    unsigned: bool,
+) -> None:
+    # Sessions pile up over the examples: each check covers every session written so far.
+    _add_sessions(services, physician, guide, two_patients, sessions)
+    matching, adverse = _expected(services, patient_text, unsigned)
+    f = SessionFilters(patient_text=patient_text, adverse_events_only=True, unsigned_only=unsigned)
+    page = services.records.search_sessions(f, 0, 500)
+    assert {r.id for r in page.rows} == matching and not page.has_more
+    assert all(r.adverse_events for r in page.rows)
+    assert services.records.count_sessions(f) == len(matching)
+    every = services.records.search_sessions(SessionFilters(), 0, 500).rows
+    assert {r.id for r in every if r.adverse_events} == adverse
+
+
+def test_adverse_filter_reads_only_the_partial_indexes(
+    services: Services, clinic: dict[str, int]
+) -> None:
+    """The filter drives from the few adverse rows; it must never walk every session again."""
+    statements: list[tuple[str, object]] = []
+
+    def record(*args: object) -> None:
+        statements.append((str(args[2]), args[3]))
+
+    f = SessionFilters(adverse_events_only=True)
+    event.listen(services.db.engine, "before_cursor_execute", record)
+    try:
+        services.records.count_sessions(f)
+        services.records.search_sessions(f)
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", record)
+    queries = [(q, p) for q, p in statements if "FROM treatment_session" in q]
+    assert len(queries) == 2
+    partial = ("USING INDEX ix_observation_adverse", "USING INDEX ix_reflection_note_adverse")
+    with services.db.engine.connect() as conn:
+        for sql, params in queries:
+            plan = [
+                str(row[3])
+                for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)  # type: ignore[arg-type]
+            ]
+            assert all(any(p in line for line in plan) for p in partial), plan
+            # Every full walk is over one of the partial indexes (a few rows), none elsewhere.
+            scans = [line for line in plan if line.startswith("SCAN")]
+            assert scans and all(any(p in line for p in partial) for line in scans), plan
