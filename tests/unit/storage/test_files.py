@@ -15,7 +15,9 @@ from companion.storage.files import DB_FILENAME, DEMO_DB_FILENAME, database_path
 
 def test_the_real_and_demo_records_are_separate_files(tmp_path: Path) -> None:
     assert database_path(tmp_path, demo=False) == tmp_path / DB_FILENAME
-    assert database_path(tmp_path, demo=True) == tmp_path / DEMO_DB_FILENAME != tmp_path / DB_FILENAME
+    assert (
+        database_path(tmp_path, demo=True) == tmp_path / DEMO_DB_FILENAME != tmp_path / DB_FILENAME
+    )
 
 
 def test_no_file_an_empty_file_or_no_staff_table_means_no_staff(tmp_path: Path) -> None:
@@ -46,7 +48,5 @@ def test_it_agrees_with_the_staff_service(tmp_path: Path, clock: ManualClock) ->
     services.db.close()
 
 
-def test_it_reads_a_record_that_is_open_and_being_written(
-    services: Services, admin: Actor
-) -> None:
+def test_it_reads_a_record_that_is_open_and_being_written(services: Services, admin: Actor) -> None:
     assert has_staff(services.db.path)  # WAL: committed rows are visible to a read-only reader
