@@ -18,9 +18,9 @@ Rules (issue 4, CLINICAL §1 and §3):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import Select, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from companion.clinical.alerts import AlertThresholds, evaluate_reading
@@ -30,8 +30,8 @@ from companion.clock import Clock
 from companion.errors import NotAllowedNow
 from companion.roles import Action, Actor, require
 from companion.services.audit import audit
-from companion.services.vitals import baseline_reading, values_of
-from companion.storage.database import Database
+from companion.services.vitals import ReadingRow
+from companion.storage.database import Database, Executor
 from companion.storage.models import Alert, Staff, VitalsReading
 from companion.text import clean_text
 
@@ -76,79 +76,133 @@ def _assessed(code: str, v: VitalsValues) -> bool:
     return False  # not a vitals code (e.g. a check-in alert): never cleared by a reading
 
 
+# Statements are built once at import: building a select() with aliased() joins costs more than
+# running it (issue 7, the checkpoint commit), and the compiled form is cached by SQLAlchemy.
+_RAISED_BY = aliased(VitalsReading, name="raised_by")
+_ACKER = aliased(Staff, name="acker")
+_ROWS = (
+    select(Alert, _ACKER.display_name, _RAISED_BY.measured_at)
+    .outerjoin(_ACKER, Alert.acknowledged_by_id == _ACKER.id)
+    .outerjoin(_RAISED_BY, Alert.reading_id == _RAISED_BY.id)
+    .order_by(Alert.raised_at, Alert.id)
+)
+_ALL = _ROWS.where(Alert.session_id == bindparam("sid"))
+_ACTIVE = _ALL.where(Alert.acknowledged_at.is_(None))
+
+# Every reading is evaluated in the transaction that stores it, so these are Core statements on
+# the table: a few columns are needed, and the ORM's per-statement work and unit of work would
+# cost several times what SQLite does (issue 7). New alerts are returned as the values stored.
+_ALERTS: Table = Alert.__table__  # type: ignore[assignment]
+_RAISED = VitalsReading.__table__.alias("raised_by")
+_OPEN = (
+    select(
+        _ALERTS.c.id,
+        _ALERTS.c.code,
+        _ALERTS.c.reading_id,
+        _ALERTS.c.acknowledged_at,
+        _RAISED.c.measured_at,
+    )
+    .select_from(_ALERTS.outerjoin(_RAISED, _ALERTS.c.reading_id == _RAISED.c.id))
+    .where(_ALERTS.c.session_id == bindparam("sid"), _ALERTS.c.cleared_at.is_(None))
+)
+_CLEAR = (
+    update(_ALERTS)
+    .where(_ALERTS.c.id == bindparam("alert_id"))
+    .values(cleared_at=bindparam("cleared", type_=_ALERTS.c.cleared_at.type))
+)
+_RAISE = insert(_ALERTS).returning(_ALERTS.c.id)
+
+
 def evaluate_new_reading(
-    s: Session, reading: VitalsReading, thresholds: AlertThresholds, now: datetime
-) -> list[Alert]:
-    """Raise and clear alerts for `reading` inside the caller's transaction; returns new alerts."""
-    values = values_of(reading)
-    base = baseline_reading(s, reading.session_id)
-    baseline = values_of(base) if base is not None and base.id != reading.id else None
+    s: Executor,
+    reading: ReadingRow,
+    baseline: VitalsValues | None,
+    thresholds: AlertThresholds,
+    now: datetime,
+) -> list[AlertRow]:
+    """Raise and clear alerts for the stored `reading` inside the caller's transaction.
+
+    `baseline` is the session's latest baseline values, read once by the caller for both the
+    reading's flags and these rules. Returns the new alerts as `active_alerts_in` would list them
+    (most severe first), without reading them back.
+    """
+    values = reading.values
     findings = evaluate_reading(values, baseline, thresholds)
     found = {f.code for f in findings}
-    raised_by = aliased(VitalsReading)
-    open_alerts = s.execute(
-        select(Alert, raised_by.measured_at)
-        .outerjoin(raised_by, Alert.reading_id == raised_by.id)
-        .where(Alert.session_id == reading.session_id, Alert.cleared_at.is_(None))
-    ).all()
-    for alert, raised_measured_at in open_alerts:
+    unacknowledged: set[str] = set()
+    for alert_id, code, reading_id, acknowledged_at, raised_measured_at in s.execute(
+        _OPEN, {"sid": reading.session_id}
+    ).all():
         if (
-            alert.reading_id is not None
-            and alert.code not in found
-            and _assessed(alert.code, values)
+            reading_id is not None
+            and code not in found
+            and _assessed(code, values)
             and (raised_measured_at is None or reading.measured_at >= raised_measured_at)
         ):
-            alert.cleared_at = now
-            audit(s, now, None, "clear", "alert", alert.id, session_id=alert.session_id)
-    unacknowledged = {
-        alert.code
-        for alert, _m in open_alerts
-        if alert.acknowledged_at is None and alert.cleared_at is None
-    }
-    created: list[Alert] = []
+            s.execute(_CLEAR, {"alert_id": alert_id, "cleared": now})
+            audit(s, now, None, "clear", "alert", alert_id, session_id=reading.session_id)
+        elif acknowledged_at is None:
+            unacknowledged.add(code)
+    # The new rows as they would be read back: times in UTC, nobody has acknowledged them yet.
+    raised, measured = now.astimezone(UTC), reading.measured_at.astimezone(UTC)
+    created: list[AlertRow] = []
     for f in findings:
         if f.code in unacknowledged:
             continue
-        alert = Alert(
-            session_id=reading.session_id,
-            reading_id=reading.id,
-            code=f.code,
-            severity=f.severity,
-            title=f.title,
-            detail=f.detail,
-            escalation=f.escalation,
-            raised_at=now,
-        )
-        s.add(alert)
-        created.append(alert)
-    s.flush()
-    for alert in created:
+        alert_id = s.execute(
+            _RAISE,
+            {
+                "session_id": reading.session_id,
+                "reading_id": reading.id,
+                "code": f.code,
+                "severity": f.severity,
+                "title": f.title,
+                "detail": f.detail,
+                "escalation": f.escalation,
+                "raised_at": now,
+            },
+        ).scalar_one()
         audit(
             s,
             now,
             None,
             "raise",
             "alert",
-            alert.id,
-            session_id=alert.session_id,
-            code=alert.code,
+            alert_id,
+            session_id=reading.session_id,
+            code=f.code,
             reading_id=reading.id,
         )
-    return created
+        created.append(
+            AlertRow(
+                id=alert_id,
+                session_id=reading.session_id,
+                reading_id=reading.id,
+                code=f.code,
+                severity=f.severity,
+                title=f.title,
+                detail=f.detail,
+                escalation=f.escalation,
+                raised_at=raised,
+                reading_measured_at=measured,
+                cleared_at=None,
+                acknowledged_at=None,
+                acknowledged_by=None,
+                acknowledgement_note=None,
+            )
+        )
+    return _by_severity(created)
 
 
-def _rows(s: Session, where: ColumnElement[bool]) -> list[AlertRow]:
-    acker = aliased(Staff)
-    raised_by = aliased(VitalsReading)
-    q = (
-        select(Alert, acker.display_name, raised_by.measured_at)
-        .outerjoin(acker, Alert.acknowledged_by_id == acker.id)
-        .outerjoin(raised_by, Alert.reading_id == raised_by.id)
-        .where(where)
-        .order_by(Alert.raised_at, Alert.id)
-    )
-    rows = [alert_row(a, name, measured) for a, name, measured in s.execute(q)]
+def _by_severity(rows: list[AlertRow]) -> list[AlertRow]:
     return sorted(rows, key=lambda r: (_SEVERITY_ORDER.get(r.severity, 3), r.raised_at, r.id))
+
+
+def _rows(s: Session, statement: Select[Alert, str, datetime], sid: int) -> list[AlertRow]:
+    rows = [
+        alert_row(a, name, measured) for a, name, measured in s.execute(statement, {"sid": sid})
+    ]
+    return _by_severity(rows)
 
 
 def alert_row(a: Alert, acknowledged_by: str | None, measured_at: datetime | None) -> AlertRow:
@@ -172,7 +226,7 @@ def alert_row(a: Alert, acknowledged_by: str | None, measured_at: datetime | Non
 
 def active_alerts_in(s: Session, session_id: int) -> list[AlertRow]:
     """Unacknowledged alerts (cleared or not), most severe first."""
-    return _rows(s, (Alert.session_id == session_id) & Alert.acknowledged_at.is_(None))
+    return _rows(s, _ACTIVE, session_id)
 
 
 class AlertService:
@@ -187,7 +241,7 @@ class AlertService:
 
     def all_alerts(self, session_id: int) -> list[AlertRow]:
         with self._db.transaction() as s:
-            return _rows(s, Alert.session_id == session_id)
+            return _rows(s, _ALL, session_id)
 
     def acknowledge(self, actor: Actor, alert_id: int, note: str) -> AlertRow:
         """Record that `actor` has seen the alert, with an optional note (what was done)."""

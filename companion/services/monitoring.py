@@ -7,10 +7,11 @@ measured/observed; minutes since T0 are derived from the stored T0, never counte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, exists, insert, select
 from sqlalchemy.orm import Session
 
 from companion.clinical.plausibility import VitalsValues
@@ -26,10 +27,12 @@ from companion.services.vitals import (
     MAX_FUTURE,
     ReadingRow,
     add_reading,
+    baseline_of,
     baseline_reading,
     reading_row,
+    with_baseline,
 )
-from companion.storage.database import Database
+from companion.storage.database import Database, Executor
 from companion.storage.models import (
     Checkpoint,
     Observation,
@@ -144,14 +147,52 @@ def _note_signed(s: Session, session_id: int) -> bool:
     return status == "signed"
 
 
-def _open_session(s: Session, session_id: int) -> TreatmentSession:
-    ts = s.get_one(TreatmentSession, session_id)
-    if ts.status != SessionStatus.IN_PROGRESS:
+class _OpenSession(NamedTuple):
+    id: int
+    started_at: datetime
+    t0: datetime | None
+    done: bool  # the checkpoint asked about is already recorded as done
+    baseline: VitalsValues | None  # what a reading is compared with
+
+
+# Checkpoints and readings are saved while the clinician waits, so they run as Core statements,
+# built once, in `Database.core_transaction()` (issue 7): building a select() costs more than SQLite
+# running it, and the ORM's Session and unit of work cost several times the statements. Six
+# statements a save (pinned by tests/unit/services/test_checkpoint_save.py); the rows
+# returned are the values just stored.
+_SESSIONS: Table = TreatmentSession.__table__  # type: ignore[assignment]
+_CHECKPOINTS: Table = Checkpoint.__table__  # type: ignore[assignment]
+_DONE = exists().where(
+    _CHECKPOINTS.c.session_id == _SESSIONS.c.id,
+    _CHECKPOINTS.c.key == bindparam("key"),
+    _CHECKPOINTS.c.status == "done",
+)
+# What a monitoring action checks, and a reading is compared with, in one round trip.
+_SESSION = with_baseline(
+    select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.status,
+        _SESSIONS.c.started_at,
+        _SESSIONS.c.t0,
+        _DONE.label("done"),
+    ).where(_SESSIONS.c.id == bindparam("sid")),
+    _SESSIONS,
+)
+_INSERT_CHECKPOINT = insert(_CHECKPOINTS).returning(_CHECKPOINTS.c.id)
+# The fields of a CheckpointRow that are stored as they are (not dataclasses.asdict: it deep-copies).
+_CHECKPOINT_COLUMNS = tuple(f.name for f in fields(CheckpointRow) if f.name != "id")
+
+
+def _open_session(s: Executor, session_id: int, key: str | None = None) -> _OpenSession:
+    """The session, refused once it is closed; `done` if checkpoint `key` is already done."""
+    row = s.execute(_SESSION, {"sid": session_id, "key": key}).one()
+    sid, status, started_at, t0, done = row[:5]
+    if status != SessionStatus.IN_PROGRESS:
         raise NotAllowedNow("This session is closed.")
-    return ts
+    return _OpenSession(sid, started_at, t0, bool(done), baseline_of(row))
 
 
-def _dosed(ts: TreatmentSession) -> datetime:
+def _dosed(ts: _OpenSession) -> datetime:
     if ts.t0 is None:
         raise NotAllowedNow("Record the dose first: checkpoints are timed from the injection (T0).")
     return ts.t0
@@ -216,41 +257,36 @@ class MonitoringService:
             distress = validate_rating("distress", distress)
         text = clean_text("note", note, max_len=MAX_NOTE_LEN, required=False, multiline=True)
         now = self._clock.now()
-        with self._db.transaction() as s:
-            ts = _open_session(s, session_id)
+        with self._db.core_transaction() as s:
+            ts = _open_session(s, session_id, key)
             t0 = _dosed(ts)
             _check_time("measured_at", measured_at, now, t0, "the injection (T0)")
-            earlier = s.scalar(
-                select(Checkpoint.status).where(
-                    Checkpoint.session_id == session_id,
-                    Checkpoint.key == key,
-                    Checkpoint.status == "done",
-                )
-            )
-            if earlier is not None:
+            if ts.done:
                 raise NotAllowedNow(f"The {definition.label} checkpoint is already recorded.")
-            cp = Checkpoint(
-                session_id=session_id,
+            # Stored as returned: the row's fields are the columns (id 0 until the INSERT).
+            checkpoint = CheckpointRow(
+                id=0,
                 key=key,
                 offset_min=definition.offset_min,
                 status="done",
                 moaas=moaas,
-                cadss_items=cadss,
+                cadss_items=tuple(cadss) if cadss is not None else None,
                 cadss_total=cadss_total,
                 nausea=nausea,
                 distress=distress,
                 note=text or None,
+                missed_reason=None,
                 measured_at=measured_at,
-                recorded_at=now,
-                recorded_by_id=actor.id,
             )
-            s.add(cp)
-            s.flush()
-            audit(s, now, actor, "create", "checkpoint", cp.id, session_id=session_id, key=key)
+            columns = {name: getattr(checkpoint, name) for name in _CHECKPOINT_COLUMNS}
+            recorded = {"session_id": session_id, "recorded_at": now, "recorded_by_id": actor.id}
+            cp_id = s.execute(_INSERT_CHECKPOINT, columns | recorded).scalar_one()
+            checkpoint = replace(checkpoint, id=cp_id)
+            audit(s, now, actor, "create", "checkpoint", cp_id, session_id=session_id, key=key)
             if values is None:
-                return CheckpointResult(checkpoint_row(cp), None, ())
-            result = self._reading(s, actor, ts, values, measured_at, "checkpoint", cp.id, protocol)
-            return CheckpointResult(checkpoint_row(cp), result.reading, result.new_alerts)
+                return CheckpointResult(checkpoint, None, ())
+            result = self._reading(s, actor, ts, values, measured_at, "checkpoint", cp_id, protocol)
+            return CheckpointResult(checkpoint, result.reading, result.new_alerts)
 
     def record_extra_reading(
         self, actor: Actor, session_id: int, values: VitalsValues, measured_at: datetime
@@ -258,15 +294,15 @@ class MonitoringService:
         """A reading outside the schedule (e.g. the re-check after an urgent BP)."""
         require(actor, Action.RECORD_MONITORING)
         protocol = self._protocol()
-        with self._db.transaction() as s:
+        with self._db.core_transaction() as s:
             ts = _open_session(s, session_id)
             return self._reading(s, actor, ts, values, measured_at, "extra", None, protocol)
 
     def _reading(
         self,
-        s: Session,
+        s: Executor,
         actor: Actor,
-        ts: TreatmentSession,
+        ts: _OpenSession,
         values: VitalsValues,
         measured_at: datetime,
         context: str,
@@ -284,11 +320,10 @@ class MonitoringService:
             context=context,
             session_started_at=ts.started_at,
             checkpoint_id=checkpoint_id,
+            baseline=ts.baseline,  # read with the session: flags and alerts compare with it
         )
-        created = evaluate_new_reading(s, reading, protocol.alerts, now)
-        ids = {a.id for a in created}
-        new = tuple(a for a in active_alerts_in(s, ts.id) if a.id in ids)
-        return ReadingResult(reading_row(reading), new)
+        new = evaluate_new_reading(s, reading, ts.baseline, protocol.alerts, now)
+        return ReadingResult(reading, tuple(new))
 
     def mark_missed(self, actor: Actor, session_id: int, key: str, reason: str) -> CheckpointRow:
         """A checkpoint that was not taken, with the reason (e.g. "patient asleep, not woken")."""

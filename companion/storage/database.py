@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +33,9 @@ from companion.storage.files import DB_FILENAME as DB_FILENAME  # re-exported: w
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+# What a service helper runs its statements on inside one unit of work: the ORM Session of
+# `Database.transaction()`, or the Connection of `Database.core_transaction()`.
+Executor: TypeAlias = Session | Connection
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -56,6 +59,23 @@ class Database:
         try:
             with self.sessions.begin() as session:
                 yield session
+        except DBAPIError as exc:
+            fault = classify(exc)
+            if fault is not None:
+                raise fault from exc
+            raise
+
+    @contextmanager
+    def core_transaction(self) -> Iterator[Connection]:
+        """`transaction()` without the ORM, for an action written in Core statements only.
+
+        The same one transaction, commit and StorageError mapping, minus the Session's own work
+        (creating it, its unit of work, closing it), which costs as much as a few statements: the
+        checkpoint save, the action a clinician waits on most often, uses it (issue 7).
+        """
+        try:
+            with self.engine.begin() as connection:
+                yield connection
         except DBAPIError as exc:
             fault = classify(exc)
             if fault is not None:
