@@ -11,6 +11,7 @@ import itertools
 import math
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ class CheckpointPlan:
     due_window_min: float
     overdue_after_min: float
 
-    @property
+    @cached_property  # read on every checkpoint save; the plan is frozen
     def definitions(self) -> tuple[CheckpointDef, ...]:
         timed = tuple(CheckpointDef(f"t{m:g}", f"{m:g} min", m) for m in self.offsets_min)
         if self.before_discharge:
