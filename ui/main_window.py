@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from companion.roles import Action, Actor
 from ui.admin import AdminScreen
+from ui.background import preload
 from ui.context import AppContext
 from ui.history import HistoryScreen
 from ui.lock_screen import DEFAULT_IDLE_MINUTES, IdleLock
@@ -28,6 +29,7 @@ from ui.theme import apply_theme
 from ui.today import TodayScreen
 
 SCREENS = ("today", "session", "history", "admin")
+PRELOAD_AFTER_MS = 500  # after the first paint: the import must not compete with start-up
 W = TypeVar("W", bound=QWidget)
 
 
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
         self.idle_lock = IdleLock(self, ctx, self._after_unlock, idle_lock_minutes)
         self.resize(1280, 800)
         self.setMinimumSize(1024, 680)
+        self._preloading = False
         if settings is not None:
             geometry = settings.value("main_window/geometry")
             if geometry is not None:
@@ -215,6 +218,15 @@ class MainWindow(QMainWindow):
         else:
             self.show_screen("today")
             self.today.focus_search()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._preloading:
+            # The plots (Monitoring, a record's vitals) need pyqtgraph, ~0.5 s to import: it is
+            # imported in the background once the window is up, so a session resumed after a
+            # crash or a record opened from History does not wait for it.
+            self._preloading = True
+            QTimer.singleShot(PRELOAD_AFTER_MS, self, lambda: preload("pyqtgraph"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._settings is not None:

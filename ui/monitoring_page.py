@@ -1,9 +1,11 @@
 """The Monitoring phase: the session clock, checkpoints, observations, top-ups, the live plot and
 alerts.
 
-Data is read from the database when the page is shown and after every entry; the parented timer
-only repaints the clock and checkpoint states, which are computed from the stored T0 and the
-injected clock (so a restarted app shows the right time at once).
+Data is read from the database when the page is shown and after every entry (committed first);
+only what changed is redrawn. The parented timer only repaints the clock and checkpoint states,
+which are computed from the stored T0 and the injected clock (so a restarted app shows the right
+time at once). The plot is prepared before the dose (`prepare_step`), so the dose does not wait
+for pyqtgraph.
 """
 
 from __future__ import annotations
@@ -11,13 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -27,17 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from companion.errors import FieldError
-from companion.protocol import Protocol
 from companion.roles import Action
 from companion.schedule import SessionClock
-from companion.services.monitoring import MonitoringState, ObservationRow
+from companion.services.monitoring import MonitoringState
 from companion.services.sessions import SessionRow
 from companion.storage.models import Phase
 from ui.actions import ActionFailed, attempt
+from ui.background import preload
 from ui.chime import BellChime, Chime
 from ui.context import AppContext
 from ui.dose_page import DoseForm, DoseInput, dose_summary, record
-from ui.forms import FieldMessage, named
+from ui.forms import named
+from ui.monitoring_observations import ObservationsTab
 from ui.monitoring_plot import MonitoringPlot
 from ui.phase_page import PhasePage
 from ui.util import hm
@@ -48,16 +46,6 @@ from ui.widgets.session_clock import SessionClockPanel
 TICK_MS = 500
 LEFT_WIDTH = 540
 ALERTS_MAX_HEIGHT = 150  # alerts push the plot down while they wait; the rest scrolls
-
-
-def _slug(tag: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in tag.lower())
-
-
-def observation_text(o: ObservationRow) -> str:
-    at = f"{o.minutes_since_t0:+.0f} min" if o.minutes_since_t0 is not None else hm(o.observed_at)
-    flags = ("  ⚠ adverse event" if o.adverse_event else "") + ("  (edited)" if o.edited else "")
-    return f"{at}   {o.label}{flags}"
 
 
 def _scrolled(widget: QWidget) -> QScrollArea:
@@ -78,6 +66,9 @@ class MonitoringPage(PhasePage):
         self.state: MonitoringState | None = None
         self._chime: Chime | None = None
         self._announced: set[tuple[str, str]] = set()
+        # Imported off the GUI thread while the earlier phases run; see `prepare_step`.
+        self.pyqtgraph_ready = preload("pyqtgraph")
+        self._polished = False
 
         self.clock_panel = SessionClockPanel()
         self.notice = QLabel("")
@@ -95,8 +86,15 @@ class MonitoringPage(PhasePage):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("monitoring_tabs")
         self.tabs.addTab(_scrolled(self.form), "Checkpoint")
-        self.tabs.addTab(self._build_observations(), "Observations")
-        self.tabs.addTab(_scrolled(self._build_top_up()), "Top-up dose")
+        self.observations = ObservationsTab(ctx)
+        self.observations.saved.connect(self._after_entry)
+        # The field typed into most; tests and the end-to-end flow reach it here.
+        self.obs_text = self.observations.obs_text
+        self.tabs.addTab(self.observations, "Observations")
+        self._top_up_tab = _scrolled(self._build_top_up())
+        self._top_up_stale = True
+        self.tabs.addTab(self._top_up_tab, "Top-up dose")
+        self.tabs.currentChanged.connect(lambda _index: self._refresh_top_up())
         self.tabs.setMinimumWidth(LEFT_WIDTH)
         self.tabs.setMaximumWidth(LEFT_WIDTH)
 
@@ -142,46 +140,6 @@ class MonitoringPage(PhasePage):
 
     # --- construction -------------------------------------------------------------------------
 
-    def _build_observations(self) -> QWidget:
-        box = QWidget()
-        self.tag_grid = QGridLayout()
-        self.tag_buttons: dict[str, QPushButton] = {}
-        self.obs_text = named(QLineEdit(), "obs_text", "Observation text")
-        self.obs_text.setPlaceholderText("Type an observation, Enter to add")
-        self.obs_text.setMaxLength(2000)
-        self.obs_text.returnPressed.connect(self._add_typed)
-        self.obs_adverse = named(QCheckBox("Adverse event"), "obs_adverse", "Adverse event")
-        self.obs_add = named(QPushButton("Add"), "obs_add", "Add observation")
-        self.obs_add.clicked.connect(self._add_typed)
-        self.obs_error = FieldMessage("obs_text_error")
-        self.obs_list = named(QListWidget(), "obs_list", "Observations so far")
-        self.obs_list.currentItemChanged.connect(self._obs_selected)
-        self.obs_edit = named(QLineEdit(), "obs_edit_text", "Corrected observation text")
-        self.obs_edit.setPlaceholderText("Select an observation to correct its text")
-        self.obs_edit.setMaxLength(2000)
-        self.obs_edit.returnPressed.connect(self._save_edit)
-        self.obs_edit_save = named(QPushButton("Save change"), "obs_edit_save", "Save change")
-        self.obs_edit_save.clicked.connect(self._save_edit)
-        self.obs_edit_error = FieldMessage("obs_edit_error")
-        typed = QHBoxLayout()
-        typed.addWidget(self.obs_text, 1)
-        typed.addWidget(self.obs_adverse)
-        typed.addWidget(self.obs_add)
-        edit = QHBoxLayout()
-        edit.addWidget(self.obs_edit, 1)
-        edit.addWidget(self.obs_edit_save)
-        layout = QVBoxLayout(box)
-        caption = QLabel("One tap records now:")
-        caption.setProperty("role", "muted")
-        layout.addWidget(caption)
-        layout.addLayout(self.tag_grid)
-        layout.addLayout(typed)
-        layout.addWidget(self.obs_error)
-        layout.addWidget(self.obs_list, 1)
-        layout.addLayout(edit)
-        layout.addWidget(self.obs_edit_error)
-        return box
-
     def _build_top_up(self) -> QWidget:
         box = QWidget()
         self.doses_label = QLabel("")
@@ -197,16 +155,6 @@ class MonitoringPage(PhasePage):
         layout.addWidget(self.top_up)
         layout.addStretch(1)
         return box
-
-    def _show_tags(self, protocol: Protocol) -> None:
-        if list(self.tag_buttons) == list(protocol.quick_tags):
-            return
-        for i, tag in enumerate(protocol.quick_tags):
-            button = named(QPushButton(tag), f"obs_tag_{_slug(tag)}", f"Record observation: {tag}")
-            button.setMinimumHeight(40)
-            button.clicked.connect(lambda _c=False, t=tag: self._add_tag(t))
-            self.tag_grid.addWidget(button, i // 3, i % 3)
-            self.tag_buttons[tag] = button
 
     # --- the chime ----------------------------------------------------------------------------
 
@@ -225,15 +173,47 @@ class MonitoringPage(PhasePage):
     def load(self, session: SessionRow) -> None:
         if self.session is None or self.session.id != session.id:
             self._announced = set()
+            self.state = None
         super().load(session)
+        self.observations.session_id = session.id
         self.reload()
 
+    def prepare_step(self) -> bool:
+        """Work done ahead of the dose, a piece per call from the session screen's clock tick:
+        once pyqtgraph is imported (in the background) build the plot a piece at a time. True
+        while work remains."""
+        protocol = self.ctx.services.protocol
+        if not self._polished:
+            # The page's first show would style all its widgets (the stylesheet) then.
+            self.ensurePolished()
+            self._polished = True
+            return True
+        if self.plot.built or protocol is None:
+            return False
+        if not self.pyqtgraph_ready.done():
+            return True
+        if self.plot.prepare_step(protocol.alerts):
+            return True
+        if self.state is not None:
+            self.plot.prefit(self.state)
+        return False
+
     def reload(self) -> None:
-        """Read the session's monitoring record from the database and show it."""
+        """Read the session's monitoring record from the database and show it, all of it."""
+        self._show(self._read(), refresh_setup=True)
+
+    def _read(self) -> MonitoringState | None:
         if self.session is None:
+            return None
+        return self.ctx.services.monitoring.monitoring_state(self.session.id)
+
+    def _show(self, state: MonitoringState | None, *, refresh_setup: bool) -> None:
+        """Show `state`, just read from the database. Parts whose stored rows did not change are
+        left as they are (a typed acknowledgement note survives, the plot redraws little)."""
+        if state is None:
             return
+        before, self.state = self.state, state
         services = self.ctx.services
-        self.state = state = services.monitoring.monitoring_state(self.session.id)
         protocol = services.protocol
         actor = self.ctx.actor
         may_record = actor is not None and actor.may(Action.RECORD_MONITORING)
@@ -247,40 +227,38 @@ class MonitoringPage(PhasePage):
         self.clock_panel.setVisible(ready)
         self.tabs.setEnabled(ready and may_record)
         if protocol is not None:
-            self._show_tags(protocol)
+            self.observations.show_tags(protocol)
         if ready:
             assert protocol is not None
-            self.plot.build(protocol.alerts)
-            self.plot.show_state(state)
-            setup = services.dosing.setup(state.session_id)
-            self.top_up.set_setup(setup, actor)
+            self.plot.build(protocol.alerts)  # at once if it was not prepared ahead
+        self.plot.show_state(state)
+        # The top-up form needs the physicians, the weight and the doses: read again when the
+        # page is (re)loaded or the doses changed, and only once its tab is on screen.
+        if refresh_setup or before is None or before.doses != state.doses:
+            self._top_up_stale = True
+            self._refresh_top_up()
         self.top_up.setEnabled(may_dose)
         self.topup_notice.setVisible(not may_dose)
-        self.doses_label.setText("\n".join(dose_summary(d) for d in state.doses))
-        self.alerts.show_alerts(state.alerts, state.t0)
-        self.alerts_area.setVisible(bool(state.alerts))
-        self.alerts.adjustSize()
-        self.alerts_area.setMinimumHeight(min(self.alerts.sizeHint().height(), ALERTS_MAX_HEIGHT))
-        self._show_observations(state)
+        if before is None or before.doses != state.doses:
+            self.doses_label.setText("\n".join(dose_summary(d) for d in state.doses))
+        if before is None or before.alerts != state.alerts or before.t0 != state.t0:
+            self.alerts.show_alerts(state.alerts, state.t0)
+            self.alerts_area.setVisible(bool(state.alerts))
+            self.alerts.adjustSize()
+            self.alerts_area.setMinimumHeight(
+                min(self.alerts.sizeHint().height(), ALERTS_MAX_HEIGHT)
+            )
+        self.observations.show_observations(state.observations, state.note_signed)
         self.tick()
 
-    def _show_observations(self, state: MonitoringState) -> None:
-        selected = self.obs_list.currentItem()
-        keep = selected.data(Qt.ItemDataRole.UserRole) if selected is not None else None
-        self.obs_list.blockSignals(True)
-        self.obs_list.clear()
-        for o in reversed(state.observations):  # newest first: that is what is looked for
-            item = QListWidgetItem(observation_text(o))
-            item.setData(Qt.ItemDataRole.UserRole, o.id)
-            self.obs_list.addItem(item)
-            if o.id == keep:
-                self.obs_list.setCurrentItem(item)
-        self.obs_list.blockSignals(False)
-        locked = state.note_signed
-        self.obs_edit.setEnabled(not locked)
-        self.obs_edit_save.setEnabled(not locked)
-        if locked:
-            self.obs_edit.setPlaceholderText("The note is signed: observations are locked")
+    def _refresh_top_up(self) -> None:
+        state = self.state
+        if not self._top_up_stale or state is None or state.t0 is None:
+            return
+        if self.tabs.currentWidget() is not self._top_up_tab:
+            return
+        self.top_up.set_setup(self.ctx.services.dosing.setup(state.session_id), self.ctx.actor)
+        self._top_up_stale = False
 
     def tick(self) -> None:
         """Repaint the clock and checkpoint states from the stored T0 and the clock; chime once
@@ -376,69 +354,6 @@ class MonitoringPage(PhasePage):
         self.form.reset()
         self._after_entry()
 
-    def _add_tag(self, tag: str) -> None:
-        self._add_observation(tag, None)
-
-    def _add_typed(self) -> None:
-        if self._add_observation(None, self.obs_text.text()):
-            self.obs_text.clear()
-            self.obs_adverse.setChecked(False)
-
-    def _add_observation(self, tag: str | None, text: str | None) -> bool:
-        self.obs_error.show_message("")
-        try:
-            attempt(
-                self,
-                "add observation",
-                lambda: self.ctx.services.monitoring.add_observation(
-                    self.ctx.require_actor(),
-                    self._session_id(),
-                    tag,
-                    text,
-                    self.ctx.clock.now(),
-                    self.obs_adverse.isChecked(),
-                ),
-            )
-        except FieldError as e:
-            self.obs_error.show_message(e.message, self.obs_text)
-            return False
-        except ActionFailed:
-            return False
-        self.obs_error.show_message("", self.obs_text)
-        self._after_entry()
-        return True
-
-    def _obs_selected(self, item: QListWidgetItem | None, _previous: object = None) -> None:
-        self.obs_edit_error.show_message("")
-        if item is None or self.state is None:
-            self.obs_edit.clear()
-            return
-        oid = item.data(Qt.ItemDataRole.UserRole)
-        obs = next((o for o in self.state.observations if o.id == oid), None)
-        self.obs_edit.setText(obs.text or "" if obs is not None else "")
-
-    def _save_edit(self) -> None:
-        item = self.obs_list.currentItem()
-        if item is None:
-            self.obs_edit_error.show_message("Select the observation to correct first.")
-            return
-        oid = int(item.data(Qt.ItemDataRole.UserRole))
-        try:
-            attempt(
-                self,
-                "edit observation",
-                lambda: self.ctx.services.monitoring.edit_observation(
-                    self.ctx.require_actor(), oid, self.obs_edit.text()
-                ),
-            )
-        except FieldError as e:
-            self.obs_edit_error.show_message(e.message, self.obs_edit)
-            return
-        except ActionFailed:
-            return
-        self.obs_edit_error.show_message("", self.obs_edit)
-        self._after_entry()
-
     def _save_top_up(self, entry: DoseInput) -> None:
         if record(self.ctx, self, self.top_up, self._session_id(), "top-up", entry) is not None:
             self.top_up.reset()
@@ -464,7 +379,8 @@ class MonitoringPage(PhasePage):
         self._after_entry()
 
     def _after_entry(self) -> None:
-        self.reload()
+        """After a committed entry: read back what is stored, show what changed."""
+        self._show(self._read(), refresh_setup=False)
         self.changed.emit()
 
     # --- timer lifetime -----------------------------------------------------------------------

@@ -3,6 +3,8 @@ the current phase's page."""
 
 from __future__ import annotations
 
+from typing import Protocol, runtime_checkable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -26,6 +28,15 @@ from ui.util import clock_text, hm, ymd
 PHASE_ORDER = list(Phase)
 
 
+@runtime_checkable
+class PreparesAhead(Protocol):
+    """A page with work to do before its phase comes (e.g. Monitoring builds its plot)."""
+
+    def prepare_step(self) -> bool:
+        """Do one small piece (well under a frame); True while pieces remain."""
+        ...
+
+
 class StepButton(QPushButton):
     def __init__(self, number: int, phase: Phase) -> None:
         super().__init__(f"{number}  {PHASE_LABELS[phase]}")
@@ -40,9 +51,10 @@ class StepButton(QPushButton):
         mark = {"done": "✓ ", "current": "▶ ", "upcoming": ""}[state]
         number = PHASE_ORDER.index(self.phase) + 1
         self.setText(f"{mark}{number}  {PHASE_LABELS[self.phase]}")
-        self.setProperty("state", state)
-        self.setAccessibleDescription(state)
-        restyle(self)
+        if self.property("state") != state:  # restyling costs a style pass: only on a change
+            self.setProperty("state", state)
+            self.setAccessibleDescription(state)
+            restyle(self)
 
 
 class SessionScreen(QWidget):
@@ -82,6 +94,7 @@ class SessionScreen(QWidget):
 
         self.steps: dict[Phase, StepButton] = {}
         self._pages: dict[Phase, PhasePage] = {}
+        self._preparing: list[PreparesAhead] = []
         self.stack = QStackedWidget()
         self.summary = QLabel("")
         self.summary.setObjectName("session_summary")
@@ -109,11 +122,13 @@ class SessionScreen(QWidget):
         layout.addWidget(line)
         layout.addWidget(self.stack, 1)
 
-        # Repaint only: the time shown is always computed from stored timestamps.
+        # Repaint only: the time shown is always computed from stored timestamps. The same tick
+        # lets pages prepare ahead, a small piece at a time, while the session is on screen.
         self._tick = QTimer(self)
         self._tick.setTimerType(Qt.TimerType.PreciseTimer)
         self._tick.setInterval(250)
         self._tick.timeout.connect(self.update_clock)
+        self._tick.timeout.connect(self.prepare_ahead)
 
     @property
     def pages(self) -> dict[Phase, PhasePage]:
@@ -126,7 +141,15 @@ class SessionScreen(QWidget):
                 page.changed.connect(self._on_page_changed)
                 self._pages[page_type.phase] = page
                 self.stack.addWidget(page)
+            self._preparing = [p for p in self._pages.values() if isinstance(p, PreparesAhead)]
         return self._pages
+
+    def prepare_ahead(self) -> None:
+        """One piece of the pages' work ahead of their phase (called on the clock tick)."""
+        while self._preparing:
+            if self._preparing[0].prepare_step():
+                return
+            self._preparing.pop(0)
 
     def open(self, session_id: int) -> None:
         self.session = self._ctx.services.sessions.get(session_id)
@@ -159,7 +182,8 @@ class SessionScreen(QWidget):
             self.session = self._ctx.services.sessions.set_phase(
                 self._ctx.require_actor(), self.session.id, PHASE_ORDER[target_index]
             )
-        self._on_page_changed()
+        self._refresh_header()  # from the session just read: no second read
+        self.session_changed.emit()
         self.show_phase(self.session.phase)
 
     def _on_page_changed(self) -> None:

@@ -190,23 +190,24 @@ def test_quick_tags_typed_observations_and_edits_until_the_note_is_signed(
     tag = page.findChild(QPushButton, "obs_tag_nausea")
     assert tag is not None
     qtbot.mouseClick(tag, Qt.MouseButton.LeftButton)
-    page.obs_text.insert("Tearful, holding the blanket")  # non-ASCII-safe input path
-    qtbot.mouseClick(page.obs_adverse, Qt.MouseButton.LeftButton)
-    qtbot.keyClick(page.obs_text, Qt.Key.Key_Return)
+    obs = page.observations
+    obs.obs_text.insert("Tearful, holding the blanket")  # non-ASCII-safe input path
+    qtbot.mouseClick(obs.obs_adverse, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(obs.obs_text, Qt.Key.Key_Return)
     state = services.monitoring.monitoring_state(dosed)
     assert [(o.tag, o.text, o.adverse_event) for o in state.observations] == [
         ("nausea", None, False),
         (None, "Tearful, holding the blanket", True),
     ]
-    item = page.obs_list.item(0)  # newest first
+    item = obs.obs_list.item(0)  # newest first
     assert item.text().startswith("+12 min") and "adverse event" in item.text()
-    page.obs_list.setCurrentRow(0)
-    assert page.obs_edit.text() == "Tearful, holding the blanket"
-    page.obs_edit.clear()
-    qtbot.keyClicks(page.obs_edit, "Tearful, then calm")
-    qtbot.mouseClick(page.obs_edit_save, Qt.MouseButton.LeftButton)
+    obs.obs_list.setCurrentRow(0)
+    assert obs.obs_edit.text() == "Tearful, holding the blanket"
+    obs.obs_edit.clear()
+    qtbot.keyClicks(obs.obs_edit, "Tearful, then calm")
+    qtbot.mouseClick(obs.obs_edit_save, Qt.MouseButton.LeftButton)
     assert services.monitoring.monitoring_state(dosed).observations[1].text == "Tearful, then calm"
-    assert "(edited)" in page.obs_list.item(0).text()
+    assert "(edited)" in obs.obs_list.item(0).text()
 
     now = clock.now()
     with services.db.transaction() as s:
@@ -223,12 +224,12 @@ def test_quick_tags_typed_observations_and_edits_until_the_note_is_signed(
                 signed_by_id=physician.id,
             )
         )
-    page.obs_list.setCurrentRow(0)
-    page.obs_edit.setText("changed after signing")
-    page._save_edit()  # the button is disabled after reload; the service refuses regardless
+    obs.obs_list.setCurrentRow(0)
+    obs.obs_edit.setText("changed after signing")
+    obs.save_edit()  # the button is disabled after reload; the service refuses regardless
     assert refuse_dialogs and "signed" in refuse_dialogs[0]
     page.reload()
-    assert not page.obs_edit_save.isEnabled()
+    assert not obs.obs_edit_save.isEnabled()
 
 
 def test_missed_checkpoint_needs_a_reason(
@@ -255,7 +256,7 @@ def test_before_the_dose_the_page_says_so_and_the_timer_stops_when_hidden(
     sid = checked_in_session(services, guide)
     page = open_page(qtbot, ctx, sid)
     assert "record it on the Dose page" in page.notice.text() and not page.tabs.isEnabled()
-    assert not page.plot.built  # pyqtgraph is not even imported for a page without a T0
+    assert not page.plot.built  # built ahead only by the session screen's tick, or with a T0
     assert page._timer.isActive()
     page.hide()
     assert not page._timer.isActive()
