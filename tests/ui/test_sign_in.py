@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -25,16 +26,27 @@ def _pending(qtbot: QtBot, dialog: QDialog) -> None:
     dialog.show()
 
 
-def test_typing_and_confirming_before_the_record_is_open_signs_in_once_it_opens(
-    qtbot: QtBot, services: Services, admin: Actor
-) -> None:
+@pytest.fixture
+def sam(services: Services, admin: Actor) -> None:
     services.staff.add_staff(admin, "sam", "Sam Rivera", Role.GUIDE, PIN)
+
+
+def _sign_in_while_opening(qtbot: QtBot, *keys: str) -> tuple[SignInDialog, Future[Services]]:
+    """A sign-in window on a record still opening, with user name [, PIN and Return] typed."""
     opening: Future[Services] = Future()
     dialog = SignInDialog(opening)
     _pending(qtbot, dialog)
-    qtbot.keyClicks(dialog.username, "sam")
-    qtbot.keyClicks(dialog.secret, PIN)
-    qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    for field, text in zip((dialog.username, dialog.secret), keys, strict=False):
+        qtbot.keyClicks(field, text)
+    if len(keys) > 1:
+        qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    return dialog, opening
+
+
+def test_typing_and_confirming_before_the_record_is_open_signs_in_once_it_opens(
+    qtbot: QtBot, services: Services, sam: None
+) -> None:
+    dialog, opening = _sign_in_while_opening(qtbot, "sam", PIN)
     assert not dialog.opened and dialog.actor is None
     assert dialog.status.isVisible() and "Opening the clinic record" in dialog.status.text()
     assert dialog.result() != QDialog.DialogCode.Accepted
@@ -46,15 +58,9 @@ def test_typing_and_confirming_before_the_record_is_open_signs_in_once_it_opens(
 
 
 def test_a_wrong_pin_typed_early_is_refused_at_the_field_once_the_record_opens(
-    qtbot: QtBot, services: Services, admin: Actor
+    qtbot: QtBot, services: Services, sam: None
 ) -> None:
-    services.staff.add_staff(admin, "sam", "Sam Rivera", Role.GUIDE, PIN)
-    opening: Future[Services] = Future()
-    dialog = SignInDialog(opening)
-    _pending(qtbot, dialog)
-    qtbot.keyClicks(dialog.username, "sam")
-    qtbot.keyClicks(dialog.secret, "0000")
-    qtbot.keyClick(dialog.secret, Qt.Key.Key_Return)
+    dialog, opening = _sign_in_while_opening(qtbot, "sam", "0000")
     opening.set_result(services)
     qtbot.waitUntil(lambda: dialog.message.isVisible(), timeout=2000)
     assert dialog.actor is None and dialog.secret.text() == ""
@@ -63,13 +69,9 @@ def test_a_wrong_pin_typed_early_is_refused_at_the_field_once_the_record_opens(
 
 
 def test_nothing_is_confirmed_until_asked_even_when_the_record_opens(
-    qtbot: QtBot, services: Services, admin: Actor
+    qtbot: QtBot, services: Services, sam: None
 ) -> None:
-    services.staff.add_staff(admin, "sam", "Sam Rivera", Role.GUIDE, PIN)
-    opening: Future[Services] = Future()
-    dialog = SignInDialog(opening)
-    _pending(qtbot, dialog)
-    qtbot.keyClicks(dialog.username, "sam")
+    dialog, opening = _sign_in_while_opening(qtbot, "sam")
     opening.set_result(services)
     qtbot.waitUntil(lambda: dialog.opened, timeout=2000)
     qtbot.wait(3 * OPENING_POLL_MS)
