@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QFont, QHideEvent, QShowEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QVBoxLayout, QWidget
 
@@ -74,6 +74,8 @@ class MonitoringPlot(QWidget):
         self._steps: Iterator[None] | None = None
         self._built = False
         self._pending: MonitoringState | None = None
+        self._last: MonitoringState | None = None  # drawn, or prefitted before the dose
+        self._theme: Theme | None = None
         # A timer, not a queued call: queued calls run before the repaint and the other timers
         # that are due, and would make one stall of the entry and the plot again.
         self._later = QTimer(self)
@@ -107,7 +109,7 @@ class MonitoringPlot(QWidget):
     def _build_steps(self, thresholds: AlertThresholds) -> Iterator[None]:
         import pyqtgraph as pg
 
-        t = current_theme()
+        t = self._theme = current_theme()
         self._thresholds = thresholds
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setObjectName("monitoring_plot_view")
@@ -221,7 +223,7 @@ class MonitoringPlot(QWidget):
         if not self._built:
             return
         if state.t0 is None:  # never leave another session's curves on screen
-            self._pending = None
+            self._pending, self._last = None, state
             self._later.stop()
             self.graphics.hide()
             self.legend.hide()
@@ -234,7 +236,13 @@ class MonitoringPlot(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self._pending is not None:
+        if self._pending is not None or self._theme_changed():
+            self._later.start()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # A theme switch restyles the app; its name is set just after, so look on the next pass.
+        if event.type() == QEvent.Type.StyleChange and self._built and self.isVisible():
             self._later.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
@@ -245,9 +253,12 @@ class MonitoringPlot(QWidget):
         """Plot the pending state now. Unchanged series, markers and ranges are left alone, so a
         new reading redraws little more than its own curves."""
         self._later.stop()
+        if self._theme_changed():
+            self._rebuild()
         state, self._pending = self._pending, None
         if state is None or state.t0 is None:
             return
+        self._last = state
         t0 = state.t0
         last = 0.0
         for s in SERIES:
@@ -272,9 +283,28 @@ class MonitoringPlot(QWidget):
         """Before the dose: set what the stored state already fixes (the baseline lines, the
         ranges with no reading yet), so the dose itself has less to draw."""
         if self._built and state.t0 is None:
+            self._last = state
             self._show_baselines(state)
             self._fit(state, 0.0)
             self._place_markers([(0.0, "Dose", True, 0.95)])  # the dose is T0, at x = 0
+
+    def _theme_changed(self) -> bool:
+        return self._built and current_theme() != self._theme
+
+    def _rebuild(self) -> None:
+        """The theme changed: the plot again in the new colours, with what it showed."""
+        assert self._thresholds is not None
+        self._layout.removeWidget(self.graphics)
+        self.graphics.deleteLater()
+        self.graphics, self.plots, self.curves, self.baselines = None, {}, {}, {}
+        self._marker_lines, self._marker_key, self._points, self._ranges = {}, (), {}, ()
+        self._steps, self._built = None, False
+        self.build(self._thresholds)
+        last = self._last
+        if last is not None and last.t0 is None:
+            self.prefit(last)
+        elif self._pending is None:
+            self._pending = last
 
     def _show_baselines(self, state: MonitoringState) -> None:
         for s in SERIES:

@@ -198,3 +198,31 @@ def test_another_session_without_a_dose_never_shows_the_previous_curves(
     page.load(services.sessions.get(second))
     assert page.plot.graphics.isHidden() and page.plot.placeholder.isVisible()
     assert "record it on the Dose page" in page.notice.text()
+
+
+def test_a_theme_switch_redraws_the_plot_in_the_new_colours_with_the_same_data(
+    qtbot: QtBot, ctx: AppContext, clock: ManualClock, services: Services, physician: Actor
+) -> None:
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QApplication
+
+    from ui.theme import THEMES, apply_theme
+
+    sid = checked_in_session(services, physician)
+    dose(services, physician, sid)
+    page = open_page(qtbot, ctx, sid)
+    clock.advance(5 * 60)
+    page.form.select(EXTRA)
+    enter(qtbot, page.form, 130, 80, 77)
+    qtbot.waitUntil(lambda: page.plot.up_to_date)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        apply_theme(app, "light")  # e.g. the lights go up after the session
+        qtbot.waitUntil(
+            lambda: page.plot.curves["pulse"].opts["pen"].color() == QColor(THEMES["light"].accent)
+        )
+        assert drawn(page, "pulse") == ([5.0], [77.0])
+        assert page.plot.graphics.backgroundBrush().color() == QColor(THEMES["light"].base)
+    finally:
+        apply_theme(app, "dim")
